@@ -1,0 +1,451 @@
+"""A deterministic, realistic saved-tracks library in the raw ``/v1/me/tracks`` shape.
+
+Every random draw comes from one ``numpy.random.Generator(PCG64(seed))`` and is
+vectorised; only the final assembly of the JSON-shaped dicts is a Python loop,
+because the product *is* a list of dicts. Same ``n``, ``seed`` and
+``dev_mode`` give the same items on any machine (numpy is pinned).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from savedlib.demo import names
+from savedlib.items import to_dev_mode
+from savedlib.markets import SPOTIFY_MARKETS
+
+#: The newest save in the demo library; the library spans ten years before it.
+END = np.datetime64("2026-10-31T22:00:00", "s")
+DAYS = 3652
+
+_BASE62 = np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", dtype="S1")
+_HEX = np.frombuffer(b"0123456789abcdef", dtype="S1")
+
+_REGIONS = {
+    "latam": [
+        "AR",
+        "BO",
+        "BR",
+        "CL",
+        "CO",
+        "CR",
+        "DO",
+        "EC",
+        "GT",
+        "HN",
+        "MX",
+        "NI",
+        "PA",
+        "PE",
+        "PY",
+        "SV",
+        "UY",
+        "VE",
+    ],
+    "europe": [
+        "AD",
+        "AT",
+        "BE",
+        "BG",
+        "CH",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GB",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IS",
+        "IT",
+        "LI",
+        "LT",
+        "LU",
+        "LV",
+        "MC",
+        "MT",
+        "NL",
+        "NO",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    ],
+    "north_america": ["US", "CA"],
+    "japan": ["JP"],
+    "korea": ["KR"],
+    "asia": ["HK", "ID", "IN", "JP", "KR", "MY", "PH", "SG", "TH", "TW", "VN"],
+    "mena": ["AE", "BH", "DZ", "EG", "IQ", "JO", "KW", "LB", "MA", "OM", "QA", "SA", "TN"],
+}
+
+
+def _ids(rng: np.random.Generator, count: int, length: int = 22, alphabet=_BASE62) -> list[str]:
+    """``count`` random strings of ``length`` characters from ``alphabet``."""
+    picks = alphabet[rng.integers(0, len(alphabet), size=(count, length))]
+    return [s.decode() for s in picks.view(f"S{length}").ravel()]
+
+
+def _pick(rng: np.random.Generator, words: list[str], count: int) -> np.ndarray:
+    return np.asarray(words, dtype=object)[rng.integers(0, len(words), count)]
+
+
+@dataclass
+class _Artists:
+    ids: list[str]
+    names: np.ndarray
+    weight: np.ndarray  # sampling probability, long-tailed
+    popularity: np.ndarray  # base popularity 0..100
+    explicit_rate: np.ndarray
+
+
+def _artists(rng: np.random.Generator, count: int) -> _Artists:
+    rank = np.arange(count)
+    weight = 1.0 / (rank + 10.0)
+    weight /= weight.sum()
+    kind = rng.random(count)
+    solo = _pick(rng, names.FIRST_NAMES, count) + " " + _pick(rng, names.LAST_NAMES, count)
+    band = "The " + _pick(rng, names.ADJECTIVES, count) + " " + _pick(rng, names.BAND_NOUNS, count)
+    duo = _pick(rng, names.NOUNS, count) + " & " + _pick(rng, names.NOUNS, count)
+    artist_names = np.where(kind < 0.5, solo, np.where(kind < 0.85, band, duo))
+    special = rng.random(count) < 0.04
+    artist_names[special] = _pick(rng, names.SPECIAL_ARTISTS, int(special.sum()))
+    # Make names unique so the demo's artists are easy to tell apart.
+    seen: dict[str, int] = {}
+    for i, name in enumerate(artist_names):
+        k = seen.get(name, 0)
+        seen[name] = k + 1
+        if k:
+            artist_names[i] = f"{name} {_roman(k + 1)}"
+    popularity = np.clip(85 - 11 * np.log10(rank + 1) + rng.normal(0, 8, count), 0, 100)
+    explicit_rate = np.where(rng.random(count) < 0.3, rng.uniform(0.3, 0.9, count), 0.02)
+    return _Artists(_ids(rng, count), artist_names, weight, popularity, explicit_rate)
+
+
+def _roman(k: int) -> str:
+    numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = ""
+    for value, letters in numerals:
+        while k >= value:
+            out += letters
+            k -= value
+    return out
+
+
+def _save_times(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Save times (``datetime64[s]``): a trend, bursts, quiet spells, weekly and daily rhythm."""
+    day = np.arange(DAYS)
+    # A slowly wandering level: the person's mood for discovering music.
+    # An AR(1) process: it drifts for months but keeps coming back.
+    shocks = rng.normal(0, 0.07, DAYS)
+    walk = np.empty(DAYS)
+    walk[0] = 0.0
+    for d in range(1, DAYS):
+        walk[d] = 0.995 * walk[d - 1] + shocks[d]
+    level = np.exp(walk) * np.linspace(0.5, 1.6, DAYS)
+    # Bursts: a new favourite album, a playlist binge.
+    bursts = rng.choice(DAYS, size=max(8, DAYS // 60), replace=False)
+    level[bursts] *= rng.uniform(6, 25, bursts.size)
+    # Quiet spells: exams, a new job, a break from music.
+    for start in rng.choice(DAYS - 150, size=4, replace=False):
+        level[start : start + rng.integers(30, 120)] *= 0.04
+    start_day = END.astype("datetime64[D]") - DAYS + 1
+    weekday = (start_day + day).astype("datetime64[D]").view("int64") % 7  # 0 = Thursday
+    weekly = np.array([1.0, 1.25, 1.45, 1.3, 0.9, 0.95, 1.0])[weekday]
+    p = level * weekly
+    days = rng.choice(DAYS, size=n, p=p / p.sum())
+    hourly = np.array(
+        [6, 4, 2, 1, 0.6, 0.5, 0.8, 2, 3, 3.5, 3.5, 4, 5, 4.5, 4, 4.5, 5.5, 7, 8.5, 10, 11, 11, 10, 8],
+    )
+    hours = rng.choice(24, size=n, p=hourly / hourly.sum())
+    seconds = rng.integers(0, 3600, n)
+    times = start_day.astype("datetime64[s]") + days * 86400 + hours * 3600 + seconds
+    return np.minimum(times, END)
+
+
+def _market_lists(rng: np.random.Generator, count: int) -> list[list[str]]:
+    """One ``available_markets`` list per album: mostly worldwide, some regional, some none."""
+    world = list(SPOTIFY_MARKETS)
+    regional = {name: codes for name, codes in _REGIONS.items()}
+    draw = rng.random(count)
+    region_names = list(regional)
+    which = rng.integers(0, len(region_names), count)
+    out: list[list[str]] = []
+    for i in range(count):
+        u = draw[i]
+        if u < 0.72:
+            out.append(world)  # shared: identical lists are common and read-only here
+        elif u < 0.80:
+            drop = set(rng.choice(world, size=int(rng.integers(1, 12)), replace=False))
+            out.append([m for m in world if m not in drop])
+        elif u < 0.90:
+            out.append(sorted(regional[region_names[which[i]]]))
+        elif u < 0.97:
+            drop = set(regional[region_names[which[i]]])
+            out.append([m for m in world if m not in drop])
+        else:
+            out.append([])
+    return out
+
+
+def _release_dates(rng: np.random.Generator, first_save: np.ndarray) -> tuple[list[str], list[str]]:
+    """Album release dates as Spotify sends them, with all three precisions and the odd ``"0000"``."""
+    count = first_save.size
+    u = rng.random(count)
+    age_days = np.where(
+        u < 0.3,
+        rng.uniform(0, 180, count),  # new releases
+        np.where(
+            u < 0.8,
+            np.minimum(rng.lognormal(np.log(3 * 365), 1.0, count), 70 * 365),  # the last few years
+            rng.uniform(10 * 365, 60 * 365, count),  # classics
+        ),
+    )
+    released = (first_save.astype("datetime64[D]") - age_days.astype("int64")).astype("datetime64[D]")
+    released = np.maximum(released, np.datetime64("1950-01-01"))
+    year = released.astype("datetime64[Y]").astype(int) + 1970
+    u = rng.random(count)
+    old = year < 1980
+    precision = np.where(
+        old,
+        np.where(u < 0.35, "year", np.where(u < 0.45, "month", "day")),
+        np.where(u < 0.05, "year", np.where(u < 0.08, "month", "day")),
+    )
+    text = np.datetime_as_string(released, unit="D")
+    dates = np.where(precision == "year", [t[:4] for t in text], text)
+    dates = np.where(precision == "month", [t[:7] for t in text], dates)
+    unknown = rng.random(count) < 0.002
+    if count >= 20:  # the odd "0000" really occurs: make sure every demo shows one
+        unknown[rng.integers(0, count)] = True
+    dates[unknown] = "0000"
+    precision[unknown] = "year"
+    return dates.tolist(), precision.tolist()
+
+
+def demo_items(n: int = 2500, seed: int = 0, dev_mode: bool = False) -> list[dict]:
+    """Raw saved-track items (the ``items`` of ``/v1/me/tracks`` pages), newest save first.
+
+    ``dev_mode=True`` gives the 2026 Development Mode shape: the keys Spotify no
+    longer sends to such apps are absent. Treat the items as read-only: some
+    lists (such as identical ``available_markets``) are shared between items.
+    """
+    if not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"n must be a non-negative integer, not {n!r}")
+    rng = np.random.Generator(np.random.PCG64(seed))
+    artists = _artists(rng, max(8, int(n * 0.3)))
+
+    # Which artist and which of their albums each track comes from.
+    track_artist = rng.choice(artists.names.size, size=n, p=artists.weight)
+    slot = np.minimum(rng.geometric(0.45, n) - 1, 63)
+    album_of, album_key_index = np.unique(track_artist * 64 + slot, return_inverse=True)
+    n_albums = album_of.size
+    album_artist = album_of // 64
+
+    times = _save_times(rng, n)
+    # Saving a whole album at once: its tracks share one second.
+    whole = rng.random(n_albums) < 0.06
+    first_save = np.full(n_albums, END)
+    np.minimum.at(first_save, album_key_index, times)
+    times = np.where(whole[album_key_index], first_save[album_key_index], times)
+    order = np.argsort(-times.view("int64"), kind="stable")  # newest save first
+
+    u = rng.random(n_albums)
+    album_type = np.where(u < 0.08, "compilation", np.where(u < 0.38, "single", "album"))
+    total_tracks = np.where(
+        album_type == "single",
+        rng.integers(1, 4, n_albums),
+        np.where(album_type == "compilation", rng.integers(15, 41, n_albums), rng.integers(7, 21, n_albums)),
+    )
+    album_type = album_type.astype(object)
+    album_type[rng.random(n_albums) < 0.01] = "ALBUM"  # Spotify sometimes sends upper case
+    release_date, precision = _release_dates(rng, first_save)
+    release_year = np.array([int(d[:4]) for d in release_date])
+    album_ids = _ids(rng, n_albums)
+    image_hash = _ids(rng, n_albums, 24, _HEX)
+    image_kind = rng.random(n_albums)  # < .02 none, < .04 one without sizes
+    album_name = np.where(
+        rng.random(n_albums) < 0.5,
+        _pick(rng, names.ADJECTIVES, n_albums) + " " + _pick(rng, names.NOUNS, n_albums),
+        _pick(rng, names.NOUNS, n_albums) + " " + _pick(rng, names.ALBUM_WORDS, n_albums),
+    )
+    markets = _market_lists(rng, n_albums)
+
+    track_name = np.where(
+        rng.random(n) < 0.6,
+        _pick(rng, names.ADJECTIVES, n) + " " + _pick(rng, names.NOUNS, n),
+        _pick(rng, names.NOUNS, n) + " of the " + _pick(rng, names.NOUNS, n),
+    )
+    special = rng.random(n) < 0.03
+    track_name[special] = _pick(rng, names.SPECIAL_TRACKS, int(special.sum()))
+    remaster = (rng.random(n) < 0.04) & (release_year[album_key_index] < 2000)
+    track_name[remaster] = (
+        track_name[remaster] + " - Remastered " + rng.integers(2001, 2024, int(remaster.sum())).astype(str)
+    )
+
+    n_feat = np.where(rng.random(n) < 0.15, rng.choice([1, 1, 1, 2, 2, 3, 5], n), 0)
+    featured = rng.choice(artists.names.size, size=(n, 5), p=artists.weight)
+
+    duration = rng.lognormal(np.log(212_000), 0.28, n)
+    duration = np.where(rng.random(n) < 0.006, rng.uniform(10, 65, n) * 60_000, duration)
+    duration = np.where(rng.random(n) < 0.01, rng.uniform(20_000, 90_000, n), duration)
+    duration = np.maximum(duration, 15_000).astype(np.int64)
+
+    save_years = times.astype("datetime64[Y]").astype(int) + 1970
+    age = np.maximum(save_years - release_year[album_key_index], 0)
+    popularity = np.clip(
+        artists.popularity[track_artist] + rng.normal(0, 10, n) - 0.35 * np.minimum(age, 40), 0, 100
+    ).astype(int)
+    explicit = rng.random(n) < artists.explicit_rate[track_artist]
+    track_number = rng.integers(0, 1 << 30, n) % total_tracks[album_key_index] + 1
+    disc_number = np.where((total_tracks[album_key_index] > 14) & (rng.random(n) < 0.3), 2, 1)
+    local = rng.random(n) < 0.01
+    track_ids = _ids(rng, n)
+    isrc_reg = _ids(rng, n, 3)
+    isrc_num = rng.integers(0, 100_000, n)
+    isrc_cc = _pick(rng, ["US", "GB", "SE", "DE", "FR", "JP", "KR", "BR", "NL", "QZ"], n)
+    added_at = np.datetime_as_string(times, unit="s")
+
+    items: list[dict] = []
+    for i in order:
+        a = album_key_index[i]
+        artist_list = [_artist(artists, track_artist[i])] + [
+            _artist(artists, f) for f in featured[i, : n_feat[i]] if f != track_artist[i]
+        ]
+        if local[i]:
+            items.append(_local_item(added_at[i], track_name[i], artist_list, album_name[a], int(duration[i])))
+            continue
+        album_artists = (
+            [
+                {
+                    "external_urls": {"spotify": "https://open.spotify.com/artist/0LyfQWJT6nXafLPZqxe9Of"},
+                    "href": "https://api.spotify.com/v1/artists/0LyfQWJT6nXafLPZqxe9Of",
+                    "id": "0LyfQWJT6nXafLPZqxe9Of",
+                    "name": "Various Artists",
+                    "type": "artist",
+                    "uri": "spotify:artist:0LyfQWJT6nXafLPZqxe9Of",
+                }
+            ]
+            if album_type[a] == "compilation"
+            else [_artist(artists, album_artist[a])]
+        )
+        album = {
+            "album_type": album_type[a],
+            "artists": album_artists,
+            "available_markets": markets[a],
+            "external_urls": {"spotify": f"https://open.spotify.com/album/{album_ids[a]}"},
+            "href": f"https://api.spotify.com/v1/albums/{album_ids[a]}",
+            "id": album_ids[a],
+            "images": _images(image_hash[a], image_kind[a]),
+            "name": str(album_name[a]),
+            "release_date": release_date[a],
+            "release_date_precision": precision[a],
+            "total_tracks": int(total_tracks[a]),
+            "type": "album",
+            "uri": f"spotify:album:{album_ids[a]}",
+        }
+        tid = track_ids[i]
+        items.append(
+            {
+                "added_at": added_at[i] + "Z",
+                "track": {
+                    "album": album,
+                    "artists": artist_list,
+                    "available_markets": markets[a],
+                    "disc_number": int(disc_number[i]),
+                    "duration_ms": int(duration[i]),
+                    "explicit": bool(explicit[i]),
+                    "external_ids": {
+                        "isrc": f"{isrc_cc[i]}{isrc_reg[i].upper()}{save_years[i] % 100:02d}{isrc_num[i]:05d}"
+                    },
+                    "external_urls": {"spotify": f"https://open.spotify.com/track/{tid}"},
+                    "href": f"https://api.spotify.com/v1/tracks/{tid}",
+                    "id": tid,
+                    "is_local": False,
+                    "name": str(track_name[i]),
+                    "popularity": int(popularity[i]),
+                    "preview_url": None,
+                    "track_number": int(track_number[i]),
+                    "type": "track",
+                    "uri": f"spotify:track:{tid}",
+                },
+            }
+        )
+    if dev_mode:
+        items = [to_dev_mode(item) for item in items]
+    return items
+
+
+def _artist(artists: _Artists, k: int) -> dict:
+    aid = artists.ids[k]
+    return {
+        "external_urls": {"spotify": f"https://open.spotify.com/artist/{aid}"},
+        "href": f"https://api.spotify.com/v1/artists/{aid}",
+        "id": aid,
+        "name": str(artists.names[k]),
+        "type": "artist",
+        "uri": f"spotify:artist:{aid}",
+    }
+
+
+def _images(digest: str, kind: float) -> list[dict]:
+    base = "https://i.scdn.co/image/ab67616d0000"
+    if kind < 0.02:
+        return []
+    if kind < 0.04:
+        return [{"height": None, "url": f"{base}b273{digest}", "width": None}]
+    return [
+        {"height": 640, "url": f"{base}b273{digest}", "width": 640},
+        {"height": 300, "url": f"{base}1e02{digest}", "width": 300},
+        {"height": 64, "url": f"{base}4851{digest}", "width": 64},
+    ]
+
+
+def _local_item(added_at: str, title: str, artist_list: list[dict], album: str, duration_ms: int) -> dict:
+    """A local file as Spotify sends it: null ids, empty lists, zeros, a form-encoded URI."""
+    from urllib.parse import quote_plus
+
+    artist = artist_list[0]["name"]
+    uri = f"spotify:local:{quote_plus(artist)}:{quote_plus(album)}:{quote_plus(title)}:{duration_ms // 1000}"
+    return {
+        "added_at": added_at + "Z",
+        "track": {
+            "album": {
+                "album_type": None,
+                "artists": [],
+                "available_markets": [],
+                "external_urls": {},
+                "href": None,
+                "id": None,
+                "images": [],
+                "name": album,
+                "release_date": None,
+                "release_date_precision": None,
+                "type": "album",
+                "uri": None,
+            },
+            "artists": [{"external_urls": {}, "href": None, "id": None, "name": artist, "type": "artist", "uri": None}],
+            "available_markets": [],
+            "disc_number": 0,
+            "duration_ms": duration_ms,
+            "explicit": False,
+            "external_ids": {},
+            "external_urls": {},
+            "href": None,
+            "id": None,
+            "is_local": True,
+            "name": title,
+            "popularity": 0,
+            "preview_url": None,
+            "track_number": 0,
+            "type": "track",
+            "uri": uri,
+        },
+    }

@@ -1,0 +1,135 @@
+"""Raw saved-track items: the shape savedlib reads, and checks of it.
+
+An *item* is one element of a ``/v1/me/tracks`` page's ``items``:
+``{"added_at": "2024-05-01T12:00:00Z", "track": {...}}``. ``ITEM_TYPE`` names
+every field savedlib reads, as an Arrow type, so the whole list converts to
+columns in one vectorised step (keys not named here are ignored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pyarrow as pa
+
+_str, _int, _bool = pa.string(), pa.int64(), pa.bool_()
+
+ARTIST_TYPE = pa.struct([("id", _str), ("name", _str), ("uri", _str)])
+IMAGE_TYPE = pa.struct([("url", _str), ("height", _int), ("width", _int)])
+ALBUM_TYPE = pa.struct(
+    [
+        ("album_type", _str),
+        ("total_tracks", _int),
+        ("id", _str),
+        ("uri", _str),
+        ("name", _str),
+        ("release_date", _str),
+        ("release_date_precision", _str),
+        ("images", pa.list_(IMAGE_TYPE)),
+        ("artists", pa.list_(ARTIST_TYPE)),
+        ("label", _str),
+    ]
+)
+TRACK_TYPE = pa.struct(
+    [
+        ("id", _str),
+        ("uri", _str),
+        ("name", _str),
+        ("duration_ms", _int),
+        ("explicit", _bool),
+        ("popularity", _int),
+        ("disc_number", _int),
+        ("track_number", _int),
+        ("is_local", _bool),
+        ("is_playable", _bool),
+        ("restrictions", pa.struct([("reason", _str)])),
+        ("linked_from", pa.struct([("id", _str), ("uri", _str)])),
+        ("preview_url", _str),
+        ("external_ids", pa.struct([("isrc", _str)])),
+        ("available_markets", pa.list_(pa.dictionary(pa.int16(), _str))),
+        ("artists", pa.list_(ARTIST_TYPE)),
+        ("album", ALBUM_TYPE),
+    ]
+)
+ITEM_TYPE = pa.struct([("added_at", _str), ("track", TRACK_TYPE)])
+
+#: Keys Spotify stopped sending to Development Mode apps in February 2026.
+DEV_MODE_REMOVED = {
+    "track": ("available_markets", "linked_from", "popularity"),
+    "album": ("album_group", "available_markets", "label", "popularity"),
+}
+
+
+def to_dev_mode(item: dict) -> dict:
+    """The same item as a 2026 Development Mode app receives it (keys absent, not null)."""
+    track = item.get("track")
+    if not isinstance(track, dict):
+        return dict(item)
+    track = {k: v for k, v in track.items() if k not in DEV_MODE_REMOVED["track"]}
+    if isinstance(track.get("album"), dict):
+        track["album"] = {k: v for k, v in track["album"].items() if k not in DEV_MODE_REMOVED["album"]}
+    return {**item, "track": track}
+
+
+def check_shape(items: Sequence[Any]) -> None:
+    """Cheap checks Arrow cannot make: each item is a dict with ``added_at`` and ``track``.
+
+    (Arrow reads an absent ``track`` as null, which would skip the item silently.)
+    """
+    for position, item in enumerate(items):
+        if type(item) is not dict or "track" not in item or "added_at" not in item:
+            raise ValueError(f"item {position}: {_shape_problem(item)}")
+
+
+def _shape_problem(item: Any) -> str:
+    if not isinstance(item, dict):
+        return f"expected a saved-track object (a dict with 'added_at' and 'track'), got {type(item).__name__}"
+    missing = [k for k in ("added_at", "track") if k not in item]
+    return f"not a saved-track object: no {' or '.join(repr(k) for k in missing)} key"
+
+
+def find_type_error(items: Iterable[Any]) -> str | None:
+    """Walk the items against ``ITEM_TYPE`` and describe the first value of the wrong type.
+
+    The slow path, run only when the vectorised conversion has failed, so the
+    error can name the item and the field.
+    """
+    for position, item in enumerate(items):
+        problem = _check(item, ITEM_TYPE, "")
+        if problem:
+            return f"item {position}: {problem}"
+    return None
+
+
+_PY_TYPES = {pa.string(): (str,), pa.int64(): (int,), pa.bool_(): (bool,)}
+
+
+def _check(value: Any, typ: pa.DataType, path: str) -> str | None:
+    if value is None:
+        return None
+    if pa.types.is_dictionary(typ):
+        typ = typ.value_type
+    if pa.types.is_struct(typ):
+        if not isinstance(value, dict):
+            return f"{path or 'item'} should be an object, got {type(value).__name__} {value!r:.60}"
+        for field in typ:
+            problem = _check(value.get(field.name), field.type, f"{path}.{field.name}" if path else field.name)
+            if problem:
+                return problem
+        return None
+    if pa.types.is_list(typ):
+        if not isinstance(value, list):
+            return f"{path} should be a list, got {type(value).__name__} {value!r:.60}"
+        for k, element in enumerate(value):
+            problem = _check(element, typ.value_type, f"{path}[{k}]")
+            if problem:
+                return problem
+        return None
+    expected = _PY_TYPES[typ]
+    ok = isinstance(value, expected) and not (typ == pa.int64() and isinstance(value, bool))
+    if typ == pa.int64() and isinstance(value, float) and value.is_integer():
+        ok = True
+    if not ok:
+        return f"{path} should be {typ}, got {type(value).__name__} {value!r:.60}"
+    return None

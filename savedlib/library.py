@@ -1,0 +1,205 @@
+"""The ``Library``: three typed tables and what is known about where they came from.
+
+Saved to disk as a folder of Parquet files plus ``info.json`` (see
+``Library.to_parquet``), which DuckDB and pandas can read as they are.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from savedlib.frames import ARROW_TO_PANDAS, STRING, build_tables
+
+#: Version of the on-disk layout; a newer one is refused by older savedlib.
+FORMAT_VERSION = 1
+TABLES = ("tracks", "artists", "markets")
+
+
+@dataclass(eq=False)
+class Library:
+    """A saved-tracks library as typed tables.
+
+    ``tracks`` has one row per saved item, newest save first, indexed by
+    ``item``; ``artists`` and ``markets`` are long tables keyed by ``item``.
+    ``info`` says where the library came from and which fields Spotify did not send.
+    """
+
+    tracks: pd.DataFrame
+    artists: pd.DataFrame
+    markets: pd.DataFrame
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.tracks)
+
+    def __repr__(self) -> str:
+        numbers = self.summary()
+        parts = [f"{numbers['tracks']:,} track{'s' if numbers['tracks'] != 1 else ''}"]
+        if numbers["tracks"]:
+            parts.append(f"{numbers['artists']:,} artists")
+            parts.append(f"saved {numbers['first save']:%Y-%m-%d} to {numbers['last save']:%Y-%m-%d}")
+        source = self.info.get("source")
+        text = f"<Library: {', '.join(parts)}" + (f"; from {source}" if source else "")
+        missing = self.info.get("missing_fields") or {}
+        if missing:
+            text += f"; not sent: {', '.join(missing)}"
+        return text + ">"
+
+    def summary(self) -> pd.Series:
+        """Headline numbers: tracks, artists, albums, hours of music, first and last save."""
+        t = self.tracks
+        artists = self.artists["artist_id"].fillna("name:" + self.artists["artist_name"])
+        return pd.Series(
+            {
+                "tracks": len(t),
+                "artists": artists.nunique(),
+                "albums": t["album_id"].nunique(),
+                "hours of music": round(float(t["duration_ms"].sum()) / 3_600_000, 1),
+                "first save": t["added_at"].min(),
+                "last save": t["added_at"].max(),
+                "local files": int(t["is_local"].sum()),
+                "not sent by Spotify": ", ".join(self.info.get("missing_fields") or {}) or "nothing",
+            },
+            name="library",
+            dtype=object,
+        )
+
+    # --- saving -----------------------------------------------------------
+
+    def to_parquet(self, path: str | os.PathLike) -> Path:
+        """Write the library to the folder ``path``: one Parquet file a table and ``info.json``.
+
+        Each file is written to a temporary name and renamed, so a crash never
+        leaves a half-written file under the real name.
+        """
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in TABLES:
+            _atomic(folder / f"{name}.parquet", lambda tmp, name=name: _write_table(getattr(self, name), tmp))
+        meta = {"format": "savedlib", "version": FORMAT_VERSION, "info": self.info}
+        _atomic(folder / "info.json", lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=2, default=str)))
+        return folder
+
+    def to_csv(self, path: str | os.PathLike) -> Path:
+        """Write ``tracks`` as RFC 4180 CSV (CRLF, quoted where needed) in UTF-8 with a byte-order mark.
+
+        The mark makes Excel read every script correctly.
+
+        Names with commas, quotes and newlines are quoted; lists (``artist_ids``)
+        are joined with ``;``. ``pandas.read_csv(path)`` reads it back.
+        """
+        out = self.tracks.copy()
+        ids = pa.array(out["artist_ids"].array)
+        out["artist_ids"] = pd.arrays.ArrowExtensionArray(pc.binary_join(ids, ";")).astype(STRING)
+        out.to_csv(path, encoding="utf-8-sig", date_format="%Y-%m-%dT%H:%M:%SZ", lineterminator="\r\n")
+        return Path(path)
+
+
+_CATEGORIES_KEY = b"savedlib.categories"
+
+
+def _write_table(frame: pd.DataFrame, path: str) -> None:
+    # Parquet keeps only the categories that occur; record the full lists so they come back.
+    categories = {
+        name: list(frame[name].cat.categories)
+        for name in frame.columns
+        if isinstance(frame[name].dtype, pd.CategoricalDtype)
+    }
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    meta = {**(table.schema.metadata or {}), _CATEGORIES_KEY: json.dumps(categories).encode()}
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
+def _atomic(target: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_parquet(path: str | os.PathLike) -> Library:
+    """Reopen a library written by ``Library.to_parquet``: tables, dtypes and ``info`` as they were."""
+    folder = Path(path)
+    meta_file = folder / "info.json"
+    if not meta_file.exists():
+        raise FileNotFoundError(f"{meta_file} not found: {folder} is not a savedlib library folder")
+    try:
+        meta = json.loads(meta_file.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{meta_file} is damaged ({exc}); the library folder cannot be read") from None
+    if meta.get("format") != "savedlib":
+        raise ValueError(f"{meta_file} was not written by savedlib")
+    if meta.get("version", 0) > FORMAT_VERSION:
+        raise ValueError(
+            f"{folder} was written by a newer savedlib (format {meta['version']}, this one reads "
+            f"{FORMAT_VERSION}): upgrade savedlib to open it"
+        )
+    tables = {}
+    for name in TABLES:
+        file = folder / f"{name}.parquet"
+        try:
+            tables[name] = _read_table(file)
+        except FileNotFoundError:
+            raise FileNotFoundError(f"{file} is missing: the library folder is incomplete") from None
+        except Exception as exc:  # pyarrow raises several types for damaged files
+            raise ValueError(f"{file} is damaged or not Parquet: {exc}") from None
+    return Library(**tables, info=meta["info"])
+
+
+def _arrow_to_pandas(typ: pa.DataType) -> Any:
+    """How each Arrow type comes back as pandas: the nullable dtypes ``frames`` produces."""
+    if pa.types.is_list(typ) or pa.types.is_large_list(typ):
+        return pd.ArrowDtype(pa.list_(typ.value_type))
+    if pa.types.is_large_string(typ):
+        return STRING
+    return ARROW_TO_PANDAS.get(typ)
+
+
+def _read_table(file: Path) -> pd.DataFrame:
+    # pandas' own metadata cannot rebuild ArrowDtype list columns, so map types ourselves.
+    table = pq.read_table(file)
+    frame = table.to_pandas(types_mapper=_arrow_to_pandas, ignore_metadata=True)
+    categories = json.loads((table.schema.metadata or {}).get(_CATEGORIES_KEY, b"{}"))
+    for name, values in categories.items():
+        frame[name] = frame[name].astype(pd.CategoricalDtype(pd.Index(values, dtype="str")))
+    if "item" not in frame.columns:  # the tracks table: its index numbers the items
+        frame.index = pd.RangeIndex(len(frame), name="item")
+    return frame
+
+
+def from_items(items: Sequence[dict], **info: Any) -> Library:
+    """Raw saved-track items (the ``items`` of ``/v1/me/tracks`` pages) → a ``Library``.
+
+    ``info`` is recorded on the library (``source``, ``market``, ``total``,
+    ``read_at`` ...). A ``null`` track is skipped and counted in
+    ``info["skipped_null_tracks"]``; a malformed item raises ``ValueError``
+    naming its position.
+    """
+    market = info.get("market")
+    tracks, artists, markets, facts = build_tables(items, market=market)
+    record = {
+        "source": "items",
+        "read_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "market": None,
+        "total": len(items),
+        "n_tracks": len(tracks),
+        **info,
+        **facts,
+    }
+    return Library(tracks, artists, markets, record)

@@ -1,0 +1,77 @@
+"""Shared test helpers: real recorded responses and hand-made items of each quirky shape."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def load_fixture(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text())
+
+
+@pytest.fixture
+def page() -> dict:
+    """A real recorded ``/v1/me/tracks`` page (older shape: no ``is_local``, no release date)."""
+    return load_fixture("saved-tracks-page.json")
+
+
+@pytest.fixture
+def track() -> dict:
+    """A real recorded full track object (popularity 73, 57 markets, an ISRC)."""
+    return load_fixture("track.json")
+
+
+def saved(track: dict, added_at: str = "2024-05-01T12:00:00Z", **changes) -> dict:
+    """A saved-track item around a deep copy of ``track``, with top-level track keys changed."""
+    t = copy.deepcopy(track)
+    for key, value in changes.items():
+        if value is ...:
+            t.pop(key, None)
+        else:
+            t[key] = value
+    return {"added_at": added_at, "track": t}
+
+
+def local_item(title: str = "Home Recording", artist: str = "Me") -> dict:
+    """A local file as Spotify sends it."""
+    return {
+        "added_at": "2023-01-02T03:04:05Z",
+        "track": {
+            "album": {
+                "album_type": None,
+                "artists": [],
+                "available_markets": [],
+                "external_urls": {},
+                "href": None,
+                "id": None,
+                "images": [],
+                "name": "My Album",
+                "release_date": None,
+                "release_date_precision": None,
+                "type": "album",
+                "uri": None,
+            },
+            "artists": [{"external_urls": {}, "href": None, "id": None, "name": artist, "type": "artist", "uri": None}],
+            "available_markets": [],
+            "disc_number": 0,
+            "duration_ms": 237000,
+            "explicit": False,
+            "external_ids": {},
+            "external_urls": {},
+            "href": None,
+            "id": None,
+            "is_local": True,
+            "name": title,
+            "popularity": 0,
+            "preview_url": None,
+            "track_number": 0,
+            "type": "track",
+            "uri": f"spotify:local:{artist}:My+Album:{title.replace(' ', '+')}:237",
+        },
+    }

@@ -1,0 +1,97 @@
+"""Saving and reopening: Parquet round trips exactly; CSV survives Excel and pandas; damage is reported."""
+
+import json
+
+import pandas as pd
+import pytest
+
+import savedlib
+from savedlib.library import FORMAT_VERSION
+
+
+@pytest.fixture(scope="module")
+def lib():
+    return savedlib.demo(500)
+
+
+@pytest.mark.parametrize("shape", ["full", "dev_mode", "empty", "one"])
+def test_parquet_round_trip_exact(tmp_path, lib, shape):
+    original = {
+        "full": lib,
+        "dev_mode": savedlib.demo(300, dev_mode=True),
+        "empty": savedlib.from_items([]),
+        "one": savedlib.demo(1),
+    }[shape]
+    back = savedlib.read_parquet(original.to_parquet(tmp_path / "lib"))
+    for name in ("tracks", "artists", "markets"):
+        pd.testing.assert_frame_equal(getattr(back, name), getattr(original, name), check_exact=True)
+    assert back.info == original.info
+    assert sorted(p.name for p in (tmp_path / "lib").iterdir()) == [
+        "artists.parquet",
+        "info.json",
+        "markets.parquet",
+        "tracks.parquet",
+    ]
+
+
+def test_parquet_files_are_plain_parquet(tmp_path, lib):
+    lib.to_parquet(tmp_path)
+    # Any Parquet reader sees the tables as they are (the path DuckDB and others take).
+    tracks = pd.read_parquet(tmp_path / "tracks.parquet", dtype_backend="pyarrow")
+    assert tracks["track_name"].tolist() == lib.tracks["track_name"].tolist()
+    assert json.loads((tmp_path / "info.json").read_text())["version"] == FORMAT_VERSION
+
+
+def test_csv_round_trip_keeps_names(tmp_path, lib):
+    path = lib.to_csv(tmp_path / "tracks.csv")
+    assert path.read_bytes()[:3] == b"\xef\xbb\xbf"  # Excel reads UTF-8 only with the mark
+    back = pd.read_csv(path, index_col="item", keep_default_na=False, dtype=str)
+    assert back.index.tolist() == [str(i) for i in lib.tracks.index]
+    for column in ("track_name", "artists", "album_name"):
+        assert back[column].tolist() == lib.tracks[column].fillna("").tolist()
+    tricky = lib.tracks["track_name"].str.contains('[,"\n]|[^\x00-\x7f]', regex=True)
+    assert tricky.sum() > 5
+    assert back["added_at"].iloc[0] == lib.tracks["added_at"].iloc[0].strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert back["artist_ids"].iloc[0] == ";".join(lib.tracks["artist_ids"].iloc[0])
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not a savedlib library folder"):
+        savedlib.read_parquet(tmp_path / "nothing")
+
+
+def test_newer_format_refused(tmp_path, lib):
+    lib.to_parquet(tmp_path)
+    meta = json.loads((tmp_path / "info.json").read_text())
+    meta["version"] = FORMAT_VERSION + 1
+    (tmp_path / "info.json").write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="newer savedlib"):
+        savedlib.read_parquet(tmp_path)
+
+
+@pytest.mark.parametrize("victim", ["tracks.parquet", "markets.parquet", "info.json"])
+def test_damaged_file_named(tmp_path, lib, victim):
+    lib.to_parquet(tmp_path)
+    data = (tmp_path / victim).read_bytes()
+    (tmp_path / victim).write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=victim.replace(".", r"\.") + ".*damaged"):
+        savedlib.read_parquet(tmp_path)
+
+
+def test_failed_write_leaves_previous_files(tmp_path, lib, monkeypatch):
+    lib.to_parquet(tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("pyarrow.parquet.write_table", boom)
+    with pytest.raises(OSError, match="disk full"):
+        savedlib.demo(50).to_parquet(tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temp files left either
+
+
+def test_repr_says_what_is_missing():
+    text = repr(savedlib.demo(100, dev_mode=True))
+    assert text.startswith("<Library: 100 tracks") and "popularity" in text and "available_markets" in text
+    assert repr(savedlib.from_items([])) == "<Library: 0 tracks; from items>"
