@@ -6,7 +6,33 @@
 """
 
 from savedlib.demo import demo, demo_items
+from savedlib.errors import (
+    AccessDenied,
+    LibraryChanging,
+    LoadError,
+    LoadInterrupted,
+    PageFailed,
+    RateLimited,
+    RequestRejected,
+    SignInAgain,
+)
 from savedlib.library import Library, from_items, read_parquet
+from savedlib.load import load
 
-__all__ = ["Library", "demo", "demo_items", "from_items", "read_parquet"]
+__all__ = [
+    "AccessDenied",
+    "Library",
+    "LibraryChanging",
+    "LoadError",
+    "LoadInterrupted",
+    "PageFailed",
+    "RateLimited",
+    "RequestRejected",
+    "SignInAgain",
+    "demo",
+    "demo_items",
+    "from_items",
+    "load",
+    "read_parquet",
+]
 __version__ = "0.1.0"

@@ -1,0 +1,99 @@
+"""What can go wrong while loading, as exceptions that say what to do next.
+
+Each carries ``partial``: the library as far as it was read (``None`` when
+nothing was), so a long read is never thrown away. Messages never contain tokens.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from savedlib.library import Library
+
+
+class LoadError(Exception):
+    """Base class: the library could not be read completely."""
+
+    partial: Library | None = None
+    #: Raw pages read before the failure: ``{offset: [items]}``, for resuming.
+    pages: dict[int, list[dict]] | None = None
+
+    def with_partial(self, partial: Library | None, pages: dict[int, list[dict]] | None) -> LoadError:
+        self.partial, self.pages = partial, pages
+        if partial is not None:
+            self.add_note(
+                f"{len(partial):,} of {partial.info.get('total', '?'):,} tracks were read before this; "
+                "they are in this error's .partial"
+            )
+        return self
+
+
+class RateLimited(LoadError):
+    """Spotify asked to wait longer than ``max_wait`` allows."""
+
+    def __init__(self, retry_after: float, max_wait: float):
+        self.retry_after = retry_after
+        self.max_wait = max_wait
+        super().__init__(
+            f"Spotify asked savedlib to wait {_duration(retry_after)} before its next request "
+            f"(Retry-After: {retry_after:g} s), longer than max_wait={max_wait:g} s. "
+            "Try again after that, or pass a larger max_wait to wait it out."
+        )
+
+
+class PageFailed(LoadError):
+    """A page kept failing (server errors, dropped connections, broken bodies)."""
+
+    def __init__(self, offset: int, attempts: int, problem: str):
+        self.offset, self.attempts, self.problem = offset, attempts, problem
+        super().__init__(
+            f"the page at offset {offset} failed {attempts} times; last: {problem}. "
+            "Spotify may be having trouble: try again in a few minutes."
+        )
+
+
+class SignInAgain(LoadError):
+    """The sign-in is no longer valid (expired or revoked) and cannot be refreshed."""
+
+    def __init__(self, detail: str):
+        super().__init__(f"{detail}: sign in to Spotify again, then load again.")
+
+
+class AccessDenied(LoadError):
+    """Spotify refused access (403): a missing scope, or a person not added to a Development Mode app."""
+
+    def __init__(self, message: str):
+        hint = {
+            "Insufficient client scope": "the sign-in lacks the scope user-library-read; sign in again with it",
+        }.get(
+            message,
+            "if the app is in Development Mode, add this Spotify account to it in the Developer "
+            "Dashboard (Users Management)",
+        )
+        super().__init__(f"Spotify refused access (403: {message}): {hint}.")
+
+
+class RequestRejected(LoadError):
+    """Spotify rejected the request itself (400), e.g. a market it does not serve."""
+
+
+class LibraryChanging(LoadError):
+    """The library kept changing faster than it could be read consistently."""
+
+
+class LoadInterrupted(KeyboardInterrupt):
+    """The load was stopped (Ctrl-C / interrupt); ``partial`` has what was read."""
+
+    partial: Library | None = None
+    pages: dict[int, list[dict]] | None = None
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:g} s"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s"

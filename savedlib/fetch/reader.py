@@ -1,0 +1,175 @@
+"""Pages → items: the whole library, each saved item once, in order, even while it changes.
+
+Plan: read page 0 (it gives ``total``), then every other page in parallel,
+then page 0 once more. If every page reported the same total and page 0 did
+not change, nothing changed during the read: done, at the cost of one extra
+request. Saving a track puts it at the top and shifts every later offset by
+one; removing one shifts the later offsets back. So when something changed:
+
+1. keep the *clean prefix*: the pages answered before the first sign of change;
+2. find the tracks saved since, at the top (the re-read of page 0, and more
+   pages from the top if many were saved);
+3. check with a probe that the prefix still sits where expected; if a removal
+   broke it, binary-search how much of it is intact (a few probes);
+4. re-read only what follows, in parallel, and check again.
+
+A library that keeps changing for ``MAX_ROUNDS`` rounds raises ``LibraryChanging``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_EXCEPTION, Executor, Future, wait
+
+from savedlib.errors import LibraryChanging
+from savedlib.fetch.sender import Cancelled, Page, Sender
+
+LIMIT = 50
+MAX_ROUNDS = 5
+
+
+def key(item: dict) -> tuple:
+    """Identity of a saved item: which track, saved when (local files have no id, but a URI)."""
+    track = item.get("track") or {}
+    return (track.get("uri") or track.get("id"), track.get("name"), item.get("added_at"))
+
+
+class Reader:
+    def __init__(self, sender: Sender, market: str | None, pool: Executor, on_page: Callable[[Page], None]):
+        self.sender = sender
+        self.market = market
+        self.pool = pool
+        self.on_page = on_page
+        self.pages: dict[int, Page] = {}  # the current round's pages, for a partial result
+        self.rounds = 0
+        self.changed = False
+        self._latest_total = 0
+
+    def read(self) -> tuple[list[dict], int]:
+        """All saved items, newest first, and the library's final ``total``."""
+        first = self._one(0)
+        total = first.total
+        self.pages = {0: first}
+        self.on_page(first)
+        self.pages.update(self._many(range(LIMIT, total, LIMIT)))
+        for self.rounds in range(1, MAX_ROUNDS + 1):
+            if total <= LIMIT and self.rounds == 1 and len(first.items) == total:
+                return first.items, total  # one answer holds the whole library: nothing can have moved
+            check = self._one(0)
+            if self._consistent(total, check):
+                return _concat(self.pages), total
+            self.changed = True
+            self.pages, total = self._repair(total, check)
+        raise LibraryChanging(
+            f"the library changed during each of {MAX_ROUNDS} attempts to read it; "
+            "try again when no tracks are being saved or removed"
+        )
+
+    # --- reading ------------------------------------------------------------
+
+    def _one(self, offset: int, limit: int = LIMIT) -> Page:
+        return self.sender.page(offset, limit, self.market)
+
+    def _many(self, offsets: Iterable[int]) -> dict[int, Page]:
+        """Pages at ``offsets``, read in parallel; the first real failure stops every worker."""
+        futures: list[Future] = [self.pool.submit(self._one, offset) for offset in offsets]
+        pages: dict[int, Page] = {}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+            for future in done:
+                error = future.exception()
+                if error is not None and not isinstance(error, Cancelled):
+                    self.sender.cancel.set()
+                    for other in pending:
+                        other.cancel()
+                    self.pages.update(pages)
+                    raise error
+                if error is None:
+                    page = future.result()
+                    pages[page.offset] = page
+                    self.on_page(page)
+        return pages
+
+    # --- checking -------------------------------------------------------------
+
+    def _consistent(self, total: int, check: Page) -> bool:
+        items = _concat(self.pages)
+        if check.total != total or any(p.total != total for p in self.pages.values()):
+            return False
+        if [key(i) for i in check.items] != [key(i) for i in items[: len(check.items)]]:
+            return False
+        ordered = sorted(self.pages.values(), key=lambda p: p.offset)
+        expected = 0
+        for page in ordered:  # pages tile the library with no gap or overlap
+            if page.offset != expected:
+                return False
+            expected += len(page.items)
+        return len({key(i) for i in items}) == len(items)
+
+    # --- repairing ------------------------------------------------------------
+
+    def _repair(self, total: int, check: Page) -> tuple[dict[int, Page], int]:
+        ordered = sorted(self.pages.values(), key=lambda p: p.offset)
+        dirty = [p for p in ordered if p.total != total]
+        if dirty:
+            changed_at = min(p.sent for p in dirty)
+        elif check.total != total:
+            changed_at = check.sent
+        else:  # adds and removes cancelled out: only the first answer is above suspicion
+            changed_at = ordered[0].received
+        prefix: list[dict] = []
+        for page in ordered:
+            if page.offset != len(prefix) or page.total != total or page.received > changed_at:
+                break
+            prefix.extend(page.items)
+        top, dropped = self._new_on_top(check, prefix)
+        prefix = prefix[dropped:]
+        intact = self._intact_length(prefix, len(top))
+        known = top + prefix[:intact]
+        latest = self._latest_total
+        pages = {0: Page(0, known, latest, check.sent, time.monotonic())}
+        pages.update(self._many(range(len(known), latest, LIMIT)))
+        return pages, latest
+
+    def _new_on_top(self, check: Page, prefix: list[dict]) -> tuple[list[dict], int]:
+        """Items saved since the prefix was read (they sit above it), and how many of the
+        prefix's first items were removed meanwhile."""
+        where = {key(item): i for i, item in enumerate(prefix)}
+        page, top = check, []
+        self._latest_total = check.total
+        while True:
+            for j, item in enumerate(page.items):
+                i = where.get(key(item))
+                if i is not None:
+                    return top + page.items[:j], i
+            top.extend(page.items)
+            if len(page.items) < LIMIT:  # reached the end: nothing of the prefix is left
+                return top, len(prefix)
+            page = self._one(page.offset + LIMIT)
+            self._latest_total = page.total
+
+    def _intact_length(self, prefix: list[dict], above: int) -> int:
+        """How much of ``prefix`` still sits right below the ``above`` new items (removals break it)."""
+
+        def intact(m: int) -> bool:
+            width = min(LIMIT, m)
+            probe = self._one(above + m - width, width)
+            self._latest_total = probe.total
+            return [key(i) for i in probe.items] == [key(i) for i in prefix[m - width : m]]
+
+        if not prefix or intact(len(prefix)):
+            return len(prefix)
+        lo, hi = 0, len(prefix)  # intact(lo) holds, intact(hi) does not
+        while hi - lo > LIMIT:
+            mid = (lo + hi) // 2
+            if intact(mid):
+                lo = mid
+            else:
+                hi = mid
+        return lo
+
+
+def _concat(pages: dict[int, Page]) -> list[dict]:
+    return [item for offset in sorted(pages) for item in pages[offset].items]

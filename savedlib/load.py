@@ -1,0 +1,104 @@
+"""``savedlib.load``: a person's whole library through their own spotipy client."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from savedlib.errors import LoadError, LoadInterrupted
+from savedlib.fetch.reader import Reader, _concat
+from savedlib.fetch.sender import Page, Sender
+from savedlib.library import Library, from_items
+from savedlib.markets import check_market
+
+#: Requests in flight at once. Spotify counts requests over a rolling 30-second
+#: window and does not publish the limit. Eight in flight read a 50,000-track
+#: library (1,000 pages) in well under a minute at Spotify's usual 100-300 ms a
+#: page, while staying a modest, steady load; if the window fills anyway, the
+#: first 429 pauses all eight together until its Retry-After has passed, so
+#: being rate limited costs one refused request, not a burst of them.
+DEFAULT_CONCURRENCY = 8
+
+
+def load(
+    sp: Any,
+    market: str | None = None,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    progress: bool = True,
+    max_wait: float = 60.0,
+    retries: int = 5,
+) -> Library:
+    """Read the whole saved-tracks library through ``sp``, a ``spotipy.Spotify`` client.
+
+    Requests go to ``sp.prefix`` with the client's own auth (a bare token or an
+    auth manager, refreshed when it expires). Pages after the first are read in
+    parallel, ``concurrency`` at a time; a 429 pauses every worker for its
+    ``Retry-After``, and one longer than ``max_wait`` seconds stops the load
+    with ``RateLimited`` (its ``.partial`` keeps what was read). Server errors
+    are retried ``retries`` times per page. The result is the library as it
+    stands when the read ends, each saved item once, even if it changed meanwhile.
+    """
+    market = check_market(market)
+    if not isinstance(concurrency, int) or not 1 <= concurrency <= 50:
+        raise ValueError(f"concurrency must be a whole number from 1 to 50, not {concurrency!r}")
+    if max_wait < 0:
+        raise ValueError(f"max_wait must be zero or more seconds, not {max_wait!r}")
+    started = time.monotonic()
+    sender = Sender(sp, concurrency=concurrency, max_wait=max_wait, retries=retries)
+    bar = tqdm(desc="Reading saved tracks", unit=" tracks", disable=not progress, total=None)
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="savedlib-load")
+
+    def on_page(page: Page) -> None:
+        if bar.total is None or bar.total < page.total:
+            bar.total = page.total
+            bar.refresh()
+        bar.update(len(page.items))
+
+    reader = Reader(sender, market, pool, on_page)
+
+    def info(total: int, complete: bool) -> dict:
+        f = sender.figures
+        return {
+            "source": f"Spotify Web API at {sp.prefix}",
+            "read_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "market": market,
+            "total": total,
+            "complete": complete,
+            "requests": f.requests,
+            "retries": f.retries,
+            "rate_limited": f.rate_limited,
+            "waited_s": round(f.waited_s, 3),
+            "refreshes": f.refreshes,
+            "elapsed_s": round(time.monotonic() - started, 3),
+            "concurrency": concurrency,
+            "rounds": reader.rounds,
+            "changed_during_read": reader.changed,
+        }
+
+    def partial() -> tuple[Library | None, dict[int, list[dict]]]:
+        pages = {offset: page.items for offset, page in reader.pages.items()}
+        if not pages:
+            return None, pages
+        total = max(page.total for page in reader.pages.values())
+        return from_items(_concat(reader.pages), **info(total, complete=False)), pages
+
+    try:
+        items, total = reader.read()
+    except LoadError as error:
+        raise error.with_partial(*partial()) from None
+    except KeyboardInterrupt:
+        sender.cancel.set()
+        stopped = LoadInterrupted("the load was interrupted; what was read is in this exception's .partial")
+        stopped.partial, stopped.pages = partial()
+        raise stopped from None
+    finally:
+        sender.cancel.set()  # idle workers stop at once; in-flight ones after their answer
+        pool.shutdown(wait=False, cancel_futures=True)
+        bar.close()
+        sender.close()
+    return from_items(items, **info(total, complete=True))

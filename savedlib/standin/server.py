@@ -1,0 +1,235 @@
+"""The stand-in behind real HTTP: ``GET /v1/me/tracks``, ``POST /api/token`` and a control API.
+
+Control endpoints (loopback only, not Spotify's): ``GET /_standin/stats`` gives
+the counters, ``POST /_standin/token`` issues a token pair for tests and demos.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from savedlib.standin.state import SCOPE, State
+
+JSON = "application/json; charset=utf-8"
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], state: State):
+        super().__init__(address, Handler)
+        self.state = state
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as Spotify serves
+    server: Server
+
+    def log_message(self, format: str, *args) -> None:  # quiet: tests and notebooks read stdout
+        pass
+
+    # --- plumbing -------------------------------------------------------------
+
+    def _send(self, status: int, body: bytes, content_type: str = JSON, headers: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, status: int, payload: dict, headers: dict | None = None) -> None:
+        self._send(status, json.dumps(payload, ensure_ascii=False).encode(), headers=headers)
+
+    def _error(self, status: int, message: str, headers: dict | None = None) -> None:
+        self._json(status, {"error": {"status": status, "message": message}}, headers)
+
+    # --- routes ---------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        if parts.path == "/v1/me/tracks":
+            self._saved_tracks(parse_qs(parts.query, keep_blank_values=True))
+        elif parts.path == "/_standin/stats":
+            with self.server.state.lock:
+                self._json(200, self.server.state.stats())
+        else:
+            self._error(404, "Service not found")
+
+    def do_POST(self) -> None:
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        form = parse_qs(self.rfile.read(length).decode()) if length else {}
+        if parts.path == "/api/token":
+            self._token(form)
+        elif parts.path == "/_standin/token":
+            scopes = frozenset((form.get("scope") or [SCOPE])[0].split())
+            lifetime = float(form["lifetime"][0]) if "lifetime" in form else None
+            with self.server.state.lock:
+                access, refresh = self.server.state.issue(scopes, lifetime)
+                life = self.server.state.knobs.token_lifetime if lifetime is None else lifetime
+            self._json(
+                200,
+                {
+                    "access_token": access,
+                    "refresh_token": refresh,
+                    "token_type": "Bearer",
+                    "expires_in": life,
+                    "scope": " ".join(sorted(scopes)),
+                },
+            )
+        elif parts.path == "/_standin/revoke":
+            with self.server.state.lock:
+                self.server.state.revoke_refresh_tokens()
+            self._json(200, {})
+        elif parts.path == "/_standin/expire":
+            with self.server.state.lock:
+                self.server.state.expire_tokens()
+            self._json(200, {})
+        else:
+            self._error(404, "Service not found")
+
+    def _token(self, form: dict[str, list[str]]) -> None:
+        grant = (form.get("grant_type") or [""])[0]
+        state = self.server.state
+        if grant != "refresh_token":
+            self._json(400, {"error": "unsupported_grant_type", "error_description": f"grant_type {grant!r}"})
+            return
+        with state.lock:
+            access = state.refresh((form.get("refresh_token") or [""])[0])
+            life = state.knobs.token_lifetime
+        if access is None:
+            self._json(400, {"error": "invalid_grant", "error_description": "Refresh token revoked"})
+            return
+        self._json(200, {"access_token": access, "token_type": "Bearer", "expires_in": int(life), "scope": SCOPE})
+
+    def _saved_tracks(self, query: dict[str, list[str]]) -> None:
+        state = self.server.state
+        now = time.time()
+        with state.lock:
+            state.page_requests += 1
+            number = state.page_requests
+            state.note_arrival(now)
+            state.in_flight += 1
+            state.max_in_flight = max(state.max_in_flight, state.in_flight)
+        try:
+            if state.knobs.latency:
+                time.sleep(state.knobs.latency)
+            self._answer_page(number, query, now)
+        finally:
+            with state.lock:
+                state.in_flight -= 1
+
+    def _answer_page(self, number: int, query: dict[str, list[str]], arrived: float) -> None:
+        state = self.server.state
+        fault = state.knobs.faults.get(number)
+        if fault:
+            self._fault(fault)
+            return
+        with state.lock:
+            problem = state.check_token(self.headers.get("Authorization"))
+        if problem:
+            self._count(problem[0])
+            self._error(*problem)
+            return
+        try:
+            limit = int((query.get("limit") or ["20"])[0])
+            if not 1 <= limit <= 50:
+                raise ValueError
+        except ValueError:
+            self._count(400)
+            self._error(400, "Invalid limit")
+            return
+        try:
+            offset = int((query.get("offset") or ["0"])[0])
+            if offset < 0:
+                raise ValueError
+        except ValueError:
+            self._count(400)
+            self._error(400, "Invalid offset")
+            return
+        market_arg = (query.get("market") or [None])[0]
+        with state.lock:
+            market, market_error = state.check_market(market_arg)
+        if market_error:
+            self._count(400)
+            self._error(400, market_error)
+            return
+        with state.lock:
+            wait = state.rate_limited(arrived)
+            if wait is not None:
+                headers, seconds = state.retry_after_header(wait)
+                state.advertise(time.time(), seconds)
+                state.statuses[429] += 1
+        if wait is not None:
+            self._error(429, "API rate limit exceeded", headers)
+            return
+        with state.lock:
+            fail = state.knobs.error_rate and state.rng.random() < state.knobs.error_rate
+            kind = state.rng.choice(["500", "502", "503", "504"])
+        if fail:
+            self._fault(kind)
+            return
+        with state.lock:
+            items, total = state.page(offset, limit, market)
+            state.statuses[200] += 1
+        self._json(200, self._envelope(items, total, offset, limit, market_arg))
+
+    def _envelope(self, items: list[dict], total: int, offset: int, limit: int, market: str | None) -> dict:
+        base = f"{self.server.url}/v1/me/tracks?"
+
+        def link(at: int) -> str:
+            params = {"offset": at, "limit": limit, **({"market": market} if market else {})}
+            return base + urlencode(params)
+
+        return {
+            "href": link(offset),
+            "items": items,
+            "limit": limit,
+            "next": link(offset + limit) if offset + limit < total else None,
+            "offset": offset,
+            "previous": link(max(0, offset - limit)) if offset > 0 else None,
+            "total": total,
+        }
+
+    def _count(self, status: int) -> None:
+        with self.server.state.lock:
+            self.server.state.statuses[status] += 1
+
+    def _fault(self, kind: str) -> None:
+        """A broken answer of the kinds seen from Spotify and the proxies in front of it."""
+        if kind == "drop":
+            self._count(0)
+            self.close_connection = True
+            self.connection.close()
+            return
+        if kind == "html":
+            self._count(200)
+            self._send(200, b"<html><body><h1>Service temporarily unavailable</h1></body></html>", "text/html")
+            return
+        if kind == "truncated":
+            self._count(200)
+            self._send(200, b'{"href": "x", "items": [{"added_at": "2024-01-01T00:00:00Z", "track": {"alb')
+            return
+        status = int(kind)
+        self._count(status)
+        if status == 503 and len(self.path) % 2:  # sometimes plain text, as seen
+            self._send(503, b"upstream connect error or disconnect/reset before headers", "text/plain")
+        else:
+            self._error(
+                status,
+                {500: "Server error.", 502: "Bad gateway.", 503: "Service unavailable", 504: "Gateway timeout"}.get(
+                    status, "Server error."
+                ),
+            )

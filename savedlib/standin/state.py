@@ -1,0 +1,252 @@
+"""What the stand-in knows: the library (and how it changes), tokens, the rate window, counters.
+
+Pure logic with no HTTP, so each part is easy to reason about; ``server.py``
+puts it behind real HTTP. Every method is called under ``State.lock``.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import random
+import secrets
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+from savedlib.items import to_dev_mode
+from savedlib.markets import SPOTIFY_MARKETS, is_country_code
+
+SCOPE = "user-library-read"
+
+
+@dataclass
+class Change:
+    """The library changing during a read: after the ``after``-th page served,
+    ``save`` new tracks appear at the top and ``remove`` tracks vanish from anywhere."""
+
+    after: int
+    save: int = 0
+    remove: int = 0
+
+
+@dataclass
+class Token:
+    expires_at: float
+    scopes: frozenset[str]
+    uses: int = 0
+
+
+@dataclass
+class Knobs:
+    """Everything that makes the stand-in behave like a harder, realer Spotify."""
+
+    latency: float = 0.0  # seconds added to every API answer
+    rate_limit: tuple[int, float] | None = None  # (requests, window seconds), rolling
+    retry_after: str | int | None = None  # override: seconds, "missing", "zero", "lowercase"
+    error_rate: float = 0.0  # share of page requests answered with a random 5xx
+    faults: dict[int, str] = field(default_factory=dict)  # page request number -> "html", "truncated", "500", "drop"
+    token_lifetime: float = 3600.0
+    expire_every: int | None = None  # a token expires (server side) after this many uses
+    changes: list[Change] = field(default_factory=list)
+    dev_mode: bool = False
+    country: str = "US"  # the account's country, for market=from_token
+    seed: int = 0
+
+
+def item_key(item: dict) -> tuple:
+    """Identity of a saved item: which track, saved when."""
+    track = item.get("track") or {}
+    return (track.get("uri"), item.get("added_at"))
+
+
+class State:
+    def __init__(self, items: list[dict], knobs: Knobs):
+        import threading
+
+        self.lock = threading.Lock()
+        self.items = list(items)
+        self.knobs = knobs
+        self.rng = random.Random(knobs.seed)
+        self.tokens: dict[str, Token] = {}
+        self.refresh_tokens: set[str] = set()
+        self.window: deque[float] = deque()
+        self.advertised: deque[tuple[float, float]] = deque(maxlen=64)  # (told at, until)
+        self.page_requests = 0
+        self.pages_served = 0
+        self.statuses: Counter[int] = Counter()
+        self.early = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.saved_during_read = 0
+        self.removed_during_read: list[dict] = []
+        self._pending = sorted(knobs.changes, key=lambda c: c.after)
+
+    # --- tokens -------------------------------------------------------------
+
+    def issue(self, scopes: frozenset[str] = frozenset({SCOPE}), lifetime: float | None = None) -> tuple[str, str]:
+        """A new (access token, refresh token) pair."""
+        access = "standin-" + secrets.token_urlsafe(24)
+        refresh = "standin-refresh-" + secrets.token_urlsafe(24)
+        life = self.knobs.token_lifetime if lifetime is None else lifetime
+        self.tokens[access] = Token(time.time() + life, scopes)
+        self.refresh_tokens.add(refresh)
+        return access, refresh
+
+    def refresh(self, refresh_token: str) -> str | None:
+        if refresh_token not in self.refresh_tokens:
+            return None
+        access = "standin-" + secrets.token_urlsafe(24)
+        self.tokens[access] = Token(time.time() + self.knobs.token_lifetime, frozenset({SCOPE}))
+        return access
+
+    def revoke_refresh_tokens(self) -> None:
+        self.refresh_tokens.clear()
+
+    def expire_tokens(self) -> None:
+        for token in self.tokens.values():
+            token.expires_at = 0
+
+    def check_token(self, header: str | None) -> tuple[int, str] | None:
+        """None when the Authorization header is good, else (status, Spotify's message)."""
+        if not header:
+            return 401, "No token provided"
+        scheme, _, value = header.partition(" ")
+        if scheme != "Bearer" or not value:
+            return 400, "Only valid bearer authentication supported"
+        token = self.tokens.get(value)
+        if token is None:
+            return 401, "Invalid access token"
+        if time.time() >= token.expires_at:
+            return 401, "The access token expired"
+        if SCOPE not in token.scopes:
+            return 403, "Insufficient client scope"
+        token.uses += 1
+        if self.knobs.expire_every and token.uses >= self.knobs.expire_every:
+            token.expires_at = 0  # this answer is the token's last
+        return None
+
+    # --- rate limit ---------------------------------------------------------
+
+    def note_arrival(self, now: float, grace: float = 0.02) -> None:
+        """Count a request that arrived after a 429 was answered but before its Retry-After passed."""
+        if any(told + grace < now < until for told, until in self.advertised):
+            self.early += 1
+
+    def rate_limited(self, now: float) -> float | None:
+        """Seconds until the rolling window has room, or None when this request may go on."""
+        if not self.knobs.rate_limit:
+            return None
+        limit, window = self.knobs.rate_limit
+        while self.window and self.window[0] <= now - window:
+            self.window.popleft()
+        if len(self.window) >= limit:
+            return self.window[0] + window - now
+        self.window.append(now)
+        return None
+
+    def retry_after_header(self, wait: float) -> tuple[dict[str, str], float]:
+        """The Retry-After header to send and the wait it advertises."""
+        how = self.knobs.retry_after
+        if how == "missing":
+            return {}, 0.0
+        if how == "zero":
+            return {"Retry-After": "0"}, 0.0
+        if isinstance(how, int):
+            return {"Retry-After": str(how)}, float(how)
+        seconds = max(1, math.ceil(wait))
+        name = "retry-after" if how == "lowercase" else "Retry-After"
+        return {name: str(seconds)}, float(seconds)
+
+    def advertise(self, told_at: float, seconds: float) -> None:
+        if seconds > 0:
+            self.advertised.append((told_at, told_at + seconds))
+
+    # --- the library ----------------------------------------------------------
+
+    def check_market(self, market: str | None) -> tuple[str | None, str | None]:
+        """(market to apply, error message)."""
+        if market is None:
+            return None, None
+        if market == "from_token":
+            return self.knobs.country, None
+        if not is_country_code(market):
+            return None, "Invalid market code"
+        if market not in SPOTIFY_MARKETS:
+            return None, "Unlaunched market"
+        return market, None
+
+    def page(self, offset: int, limit: int, market: str | None) -> tuple[list[dict], int]:
+        """Items [offset, offset+limit) as the API would send them, and the total."""
+        self.pages_served += 1
+        chosen = [self._shape(item, market) for item in self.items[offset : offset + limit]]
+        total = len(self.items)
+        self._apply_changes()
+        return chosen, total
+
+    def _apply_changes(self) -> None:
+        from savedlib.demo import demo_items
+
+        while self._pending and self.pages_served >= self._pending[0].after:
+            change = self._pending.pop(0)
+            for _ in range(min(change.remove, len(self.items))):
+                self.removed_during_read.append(self.items.pop(self.rng.randrange(len(self.items))))
+            if change.save:
+                fresh = demo_items(change.save, seed=10_000 + self.rng.randrange(1_000_000))
+                stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+                for item in fresh:
+                    item["added_at"] = stamp
+                self.items[:0] = fresh
+                self.saved_during_read += change.save
+
+    def _shape(self, item: dict, market: str | None) -> dict:
+        if market is not None and item.get("track"):
+            item = with_market(item, market)  # playability comes from the full item
+        return to_dev_mode(item) if self.knobs.dev_mode else item
+
+    def stats(self) -> dict:
+        return {
+            "page_requests": self.page_requests,
+            "pages_served": self.pages_served,
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "early_requests": self.early,
+            "max_in_flight": self.max_in_flight,
+            "library_size": len(self.items),
+            "saved_during_read": self.saved_during_read,
+            "removed_during_read": len(self.removed_during_read),
+        }
+
+
+def with_market(item: dict, market: str) -> dict:
+    """The item as Spotify sends it for a request with ``market``.
+
+    ``available_markets`` is dropped, ``is_playable`` added, ``restrictions``
+    explains unplayable tracks, and some unplayable tracks are relinked to a
+    playable copy (``linked_from`` names the saved one).
+    """
+    track = copy.copy(item["track"])
+    album = copy.copy(track.get("album") or {})
+    markets = track.pop("available_markets", None)
+    album.pop("available_markets", None)
+    track["album"] = album
+    if track.get("is_local"):
+        track["is_playable"] = False
+        return {**item, "track": track}
+    playable = markets is None or market in markets
+    tid = track.get("id") or ""
+    if not playable and tid and sum(map(ord, tid)) % 7 == 0:
+        # Relinked: Spotify answers with another instance of the track that plays here.
+        new_id = tid[::-1]
+        track["linked_from"] = {
+            "external_urls": {"spotify": f"https://open.spotify.com/track/{tid}"},
+            "href": f"https://api.spotify.com/v1/tracks/{tid}",
+            "id": tid,
+            "type": "track",
+            "uri": f"spotify:track:{tid}",
+        }
+        track.update(id=new_id, uri=f"spotify:track:{new_id}", href=f"https://api.spotify.com/v1/tracks/{new_id}")
+        playable = True
+    track["is_playable"] = playable
+    if not playable:
+        track["restrictions"] = {"reason": "market"}
+    return {**item, "track": track}
