@@ -5,6 +5,7 @@
 >>> lib.tracks.head()
 """
 
+from savedlib import redact as _redact
 from savedlib.demo import demo, demo_items
 from savedlib.errors import (
     AccessDenied,
@@ -36,3 +37,5 @@ __all__ = [
     "read_parquet",
 ]
 __version__ = "0.1.0"
+
+_redact.install()

@@ -118,7 +118,7 @@ def build_tables(
         "album_uri": pc.struct_field(album, "uri"),
         "album_name": pc.struct_field(album, "name"),
         "album_type": _categorical(pc.utf8_lower(pc.struct_field(album, "album_type")), ALBUMARROW_TO_PANDAS),
-        "album_total_tracks": pc.struct_field(album, "total_tracks"),
+        "album_total_tracks": unless_local(pc.struct_field(album, "total_tracks")),
         "album_release_date": release_date,
         "album_release_precision": _categorical(pc.struct_field(album, "release_date_precision"), PRECISIONS),
         "album_released": None,

@@ -73,7 +73,7 @@ def load(
             "retries": f.retries,
             "rate_limited": f.rate_limited,
             "waited_s": round(f.waited_s, 3),
-            "refreshes": f.refreshes,
+            "refreshes": sender.tokens.refreshes,
             "elapsed_s": round(time.monotonic() - started, 3),
             "concurrency": concurrency,
             "rounds": reader.rounds,

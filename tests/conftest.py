@@ -6,6 +6,8 @@ import copy
 import json
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -54,6 +56,7 @@ def local_item(title: str = "Home Recording", artist: str = "Me") -> dict:
                 "name": "My Album",
                 "release_date": None,
                 "release_date_precision": None,
+                "total_tracks": 0,
                 "type": "album",
                 "uri": None,
             },
@@ -75,3 +78,19 @@ def local_item(title: str = "Home Recording", artist: str = "Me") -> dict:
             "uri": f"spotify:local:{artist}:My+Album:{title.replace(' ', '+')}:237",
         },
     }
+
+
+def assert_same_library(got, want) -> None:
+    """The three tables are identical: values, dtypes and index (fast path through Arrow)."""
+    for name in ("tracks", "artists", "markets"):
+        a, b = getattr(got, name), getattr(want, name)
+        same = (
+            a.shape == b.shape
+            and a.dtypes.equals(b.dtypes)
+            and a.index.equals(b.index)
+            and a.index.name == b.index.name
+            and pa.Table.from_pandas(a, preserve_index=False).equals(pa.Table.from_pandas(b, preserve_index=False))
+        )
+        if not same:  # the slow comparison says where they differ
+            pd.testing.assert_frame_equal(a, b, obj=name)
+            raise AssertionError(f"{name} differ")

@@ -52,7 +52,7 @@ class Reader:
         total = first.total
         self.pages = {0: first}
         self.on_page(first)
-        self.pages.update(self._many(range(LIMIT, total, LIMIT)))
+        self.pages.update(self._many(_windows(LIMIT, total)))
         for self.rounds in range(1, MAX_ROUNDS + 1):
             if total <= LIMIT and self.rounds == 1 and len(first.items) == total:
                 return first.items, total  # one answer holds the whole library: nothing can have moved
@@ -71,9 +71,9 @@ class Reader:
     def _one(self, offset: int, limit: int = LIMIT) -> Page:
         return self.sender.page(offset, limit, self.market)
 
-    def _many(self, offsets: Iterable[int]) -> dict[int, Page]:
-        """Pages at ``offsets``, read in parallel; the first real failure stops every worker."""
-        futures: list[Future] = [self.pool.submit(self._one, offset) for offset in offsets]
+    def _many(self, windows: Iterable[tuple[int, int]]) -> dict[int, Page]:
+        """Pages for ``(offset, limit)`` windows, read in parallel; the first real failure stops every worker."""
+        futures: list[Future] = [self.pool.submit(self._one, offset, limit) for offset, limit in windows]
         pages: dict[int, Page] = {}
         pending = set(futures)
         while pending:
@@ -129,8 +129,24 @@ class Reader:
         intact = self._intact_length(prefix, len(top))
         known = top + prefix[:intact]
         latest = self._latest_total
+        # Pages answered after every visible change, with the latest total, already show the
+        # library as it is now: keep them, and read only the offsets they do not cover.
+        settled_after = max((p.received for p in ordered if p.total != latest), default=None)
+        current = [
+            p
+            for p in ordered
+            if settled_after is not None and p.total == latest and p.sent > settled_after and p.offset >= len(known)
+        ]
         pages = {0: Page(0, known, latest, check.sent, time.monotonic())}
-        pages.update(self._many(range(len(known), latest, LIMIT)))
+        windows, cursor = [], len(known)
+        for page in current:
+            if page.offset < cursor:
+                continue
+            windows += _windows(cursor, page.offset)
+            pages[page.offset] = page
+            cursor = page.offset + len(page.items)
+        windows += _windows(cursor, latest)
+        pages.update(self._many(windows))
         return pages, latest
 
     def _new_on_top(self, check: Page, prefix: list[dict]) -> tuple[list[dict], int]:
@@ -169,6 +185,11 @@ class Reader:
             else:
                 hi = mid
         return lo
+
+
+def _windows(start: int, stop: int) -> list[tuple[int, int]]:
+    """``(offset, limit)`` pairs covering positions [start, stop) in pages of at most ``LIMIT``."""
+    return [(offset, min(LIMIT, stop - offset)) for offset in range(start, stop, LIMIT)]
 
 
 def _concat(pages: dict[int, Page]) -> list[dict]:

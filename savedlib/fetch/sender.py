@@ -39,7 +39,6 @@ class Figures:
     retries: int = 0
     rate_limited: int = 0  # 429 answers
     waited_s: float = 0.0  # time the gate was closed by 429s
-    refreshes: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, **amounts: float) -> None:
@@ -125,8 +124,17 @@ class Sender:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
+        self._expired_in_a_row = 0
+        self._expired_limit = max(10, 3 * concurrency)
+        self._expired_lock = threading.Lock()
+
     def __repr__(self) -> str:
         return f"<Sender {self.url} {self.figures}>"
+
+    def _note_expired(self) -> int:
+        with self._expired_lock:
+            self._expired_in_a_row += 1
+            return self._expired_in_a_row
 
     def close(self) -> None:
         self.session.close()
@@ -134,7 +142,6 @@ class Sender:
     def page(self, offset: int, limit: int = 50, market: str | None = None) -> Page:
         params = {"offset": offset, "limit": limit, **({"market": market} if market else {})}
         failures = 0
-        refreshed = 0
         rate_limited = 0
         while True:
             self.gate.wait()
@@ -154,6 +161,7 @@ class Sender:
                 self.figures.add(requests=1)
                 status = response.status_code
                 if status == 200:
+                    self._expired_in_a_row = 0
                     page, problem = _read_page(response)
                     if page is not None:
                         return Page(offset, page["items"], page["total"], sent, time.monotonic())
@@ -171,11 +179,9 @@ class Sender:
                     continue
                 elif status == 401:
                     message = _message(response)
-                    if "expired" in message.lower() and refreshed < 3:
-                        refreshed += 1
-                        before = self.tokens.refreshes
+                    # Refresh and retry, unless fresh tokens keep being refused (then refreshing does not help).
+                    if "expired" in message.lower() and self._note_expired() <= self._expired_limit:
                         self.tokens.refresh(token)
-                        self.figures.add(refreshes=self.tokens.refreshes - before)
                         continue
                     raise SignInAgain(f"Spotify rejected the access token ({message})")
                 elif status == 403:

@@ -51,7 +51,13 @@ class Knobs:
     changes: list[Change] = field(default_factory=list)
     dev_mode: bool = False
     country: str = "US"  # the account's country, for market=from_token
-    seed: int = 0
+    rng_seed: int = 0  # for random faults and which tracks a Change removes
+    # A request arriving this long after a 429 was answered, but before its Retry-After
+    # passed, counts as early. Requests already on their way when the 429 left cannot
+    # know of it; with 8 client threads decoding ~200 KB pages under one GIL, the 429
+    # can wait tens of milliseconds to be read. A client that ignores Retry-After sends
+    # throughout the window and is caught all the same.
+    early_grace: float = 0.25
 
 
 def item_key(item: dict) -> tuple:
@@ -67,7 +73,7 @@ class State:
         self.lock = threading.Lock()
         self.items = list(items)
         self.knobs = knobs
-        self.rng = random.Random(knobs.seed)
+        self.rng = random.Random(knobs.rng_seed)
         self.tokens: dict[str, Token] = {}
         self.refresh_tokens: set[str] = set()
         self.window: deque[float] = deque()
@@ -76,6 +82,7 @@ class State:
         self.pages_served = 0
         self.statuses: Counter[int] = Counter()
         self.early = 0
+        self.early_by: list[float] = []  # how long after the 429 each early request came
         self.in_flight = 0
         self.max_in_flight = 0
         self.saved_during_read = 0
@@ -128,10 +135,13 @@ class State:
 
     # --- rate limit ---------------------------------------------------------
 
-    def note_arrival(self, now: float, grace: float = 0.02) -> None:
+    def note_arrival(self, now: float) -> None:
         """Count a request that arrived after a 429 was answered but before its Retry-After passed."""
-        if any(told + grace < now < until for told, until in self.advertised):
+        grace = self.knobs.early_grace
+        late = [now - told for told, until in self.advertised if told + grace < now < until]
+        if late:
             self.early += 1
+            self.early_by.append(round(min(late), 4))
 
     def rate_limited(self, now: float) -> float | None:
         """Seconds until the rolling window has room, or None when this request may go on."""
@@ -210,6 +220,7 @@ class State:
             "pages_served": self.pages_served,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "early_requests": self.early,
+            "early_by_s": self.early_by[:20],
             "max_in_flight": self.max_in_flight,
             "library_size": len(self.items),
             "saved_during_read": self.saved_during_read,
