@@ -57,6 +57,16 @@ class Library:
             text += f"; not sent: {', '.join(missing)}"
         return text + ">"
 
+    def equals(self, other: Library) -> bool:
+        """True when the three tables hold the same rows, values and dtypes (``info`` aside)."""
+        for name in TABLES:
+            a, b = getattr(self, name), getattr(other, name)
+            if a.shape != b.shape or not a.dtypes.equals(b.dtypes) or not a.index.equals(b.index):
+                return False
+            if not pa.Table.from_pandas(a, preserve_index=False).equals(pa.Table.from_pandas(b, preserve_index=False)):
+                return False
+        return True
+
     def summary(self) -> pd.Series:
         """Headline numbers: tracks, artists, albums, hours of music, first and last save."""
         t = self.tracks

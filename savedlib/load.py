@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -16,12 +17,13 @@ from savedlib.library import Library, from_items
 from savedlib.markets import check_market
 
 #: Requests in flight at once. Spotify counts requests over a rolling 30-second
-#: window and does not publish the limit. Eight in flight read a 50,000-track
-#: library (1,000 pages) in well under a minute at Spotify's usual 100-300 ms a
-#: page, while staying a modest, steady load; if the window fills anyway, the
-#: first 429 pauses all eight together until its Retry-After has passed, so
+#: window and does not publish the limit. Twelve in flight read a 50,000-track
+#: library (1,000 pages) in roughly 10-25 s at Spotify's usual 100-300 ms a page;
+#: more buys little, because decoding each ~200 KB page takes the client 3-5 ms
+#: of CPU under one GIL (benchmarks/load.py). If the window fills anyway, the
+#: first 429 pauses all twelve together until its Retry-After has passed, so
 #: being rate limited costs one refused request, not a burst of them.
-DEFAULT_CONCURRENCY = 8
+DEFAULT_CONCURRENCY = 12
 
 
 def load(
@@ -87,6 +89,10 @@ def load(
         total = max(page.total for page in reader.pages.values())
         return from_items(_concat(reader.pages), **info(total, complete=False)), pages
 
+    # Decoding pages creates millions of long-lived objects, which Python's cycle collector
+    # would scan again and again (a quarter of the time at 50,000 tracks): pause it meanwhile.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         items, total = reader.read()
     except LoadError as error:
@@ -97,6 +103,8 @@ def load(
         stopped.partial, stopped.pages = partial()
         raise stopped from None
     finally:
+        if collecting:
+            gc.enable()
         sender.cancel.set()  # idle workers stop at once; in-flight ones after their answer
         pool.shutdown(wait=False, cancel_futures=True)
         bar.close()

@@ -9,6 +9,7 @@ full jitter, a bounded number of times per page.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from savedlib.errors import AccessDenied, LoadError, PageFailed, RateLimited, RequestRejected, SignInAgain
@@ -111,7 +113,8 @@ class Sender:
     ):
         self.url = sp.prefix.rstrip("/") + "/me/tracks"
         self.timeout = getattr(sp, "requests_timeout", None) or 10
-        self.proxies = getattr(sp, "proxies", None)
+        # Resolve proxies from the environment once, as requests would on every call.
+        self.proxies = getattr(sp, "proxies", None) or requests.utils.get_environ_proxies(self.url)
         self.tokens = TokenSource(sp)
         self.max_wait = max_wait
         self.retries = retries
@@ -120,6 +123,7 @@ class Sender:
         self.figures = Figures()
         self.gate = Gate(self.cancel, self.figures)
         self.session = requests.Session()
+        self.session.trust_env = False  # proxies resolved above; no per-request environment lookups
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(concurrency, 1), max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -154,8 +158,12 @@ class Sender:
                     headers={"Authorization": f"Bearer {token}"},
                     timeout=self.timeout,
                     proxies=self.proxies,
+                    stream=True,
                 )
-            except (requests.ConnectionError, requests.Timeout) as exc:
+                # One read of the whole body: far fewer trips through the GIL than 10 KB chunks.
+                response._content = response.raw.read(decode_content=True)
+                response.close()
+            except (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError) as exc:
                 problem = f"connection failed ({type(exc).__name__})"
             else:
                 self.figures.add(requests=1)
@@ -207,7 +215,7 @@ class Sender:
 def _read_page(response: requests.Response) -> tuple[dict | None, str]:
     """The decoded page, or None and what was wrong with the body (HTML, truncated, not a page)."""
     try:
-        page = response.json()
+        page = json.loads(response.content)
     except ValueError:
         kind = response.headers.get("Content-Type", "?").split(";")[0]
         text = response.text[:60].replace("\n", " ")

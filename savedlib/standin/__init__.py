@@ -139,7 +139,7 @@ class StandIn(_Handle):
         self.stop()
 
     def __repr__(self) -> str:
-        return f"<StandIn {self.url}: {len(self.state.items):,} saved tracks>"
+        return f"<StandIn of /v1/me/tracks on {self.url}: {len(self.state.items):,} saved tracks>"
 
 
 class spawn(_Handle):

@@ -184,24 +184,26 @@ class Handler(BaseHTTPRequestHandler):
         with state.lock:
             items, total = state.page(offset, limit, market)
             state.statuses[200] += 1
-        self._json(200, self._envelope(items, total, offset, limit, market_arg))
+        self._send(200, self._envelope(items, total, offset, limit, market_arg))
 
-    def _envelope(self, items: list[dict], total: int, offset: int, limit: int, market: str | None) -> dict:
+    def _envelope(self, items: list[bytes], total: int, offset: int, limit: int, market: str | None) -> bytes:
+        """The seven-key paging object, with the already-encoded items spliced in."""
         base = f"{self.server.url}/v1/me/tracks?"
 
         def link(at: int) -> str:
             params = {"offset": at, "limit": limit, **({"market": market} if market else {})}
             return base + urlencode(params)
 
-        return {
-            "href": link(offset),
-            "items": items,
+        head = {"href": link(offset), "items": None}
+        tail = {
             "limit": limit,
             "next": link(offset + limit) if offset + limit < total else None,
             "offset": offset,
             "previous": link(max(0, offset - limit)) if offset > 0 else None,
             "total": total,
         }
+        head_json = json.dumps(head)[: -len("null}")]  # '{"href": "...", "items": '
+        return b"".join([head_json.encode(), b"[", b", ".join(items), b"], ", json.dumps(tail)[1:].encode()])
 
     def _count(self, status: int) -> None:
         with self.server.state.lock:

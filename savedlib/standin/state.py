@@ -7,6 +7,7 @@ puts it behind real HTTP. Every method is called under ``State.lock``.
 from __future__ import annotations
 
 import copy
+import json
 import math
 import random
 import secrets
@@ -88,6 +89,7 @@ class State:
         self.saved_during_read = 0
         self.removed_during_read: list[dict] = []
         self._pending = sorted(knobs.changes, key=lambda c: c.after)
+        self._cache: dict[int, dict[str | None, bytes]] = {}  # id(item) -> market -> JSON
 
     # --- tokens -------------------------------------------------------------
 
@@ -186,13 +188,21 @@ class State:
             return None, "Unlaunched market"
         return market, None
 
-    def page(self, offset: int, limit: int, market: str | None) -> tuple[list[dict], int]:
-        """Items [offset, offset+limit) as the API would send them, and the total."""
+    def page(self, offset: int, limit: int, market: str | None) -> tuple[list[bytes], int]:
+        """Items [offset, offset+limit) as the API would send them (JSON, encoded once), and the total."""
         self.pages_served += 1
-        chosen = [self._shape(item, market) for item in self.items[offset : offset + limit]]
+        chosen = [self._encoded(item, market) for item in self.items[offset : offset + limit]]
         total = len(self.items)
         self._apply_changes()
         return chosen, total
+
+    def _encoded(self, item: dict, market: str | None) -> bytes:
+        # Encoding is most of a page's cost, and the same items are served again and again.
+        by_market = self._cache.setdefault(id(item), {})
+        data = by_market.get(market)
+        if data is None:
+            data = by_market[market] = json.dumps(self._shape(item, market), ensure_ascii=False).encode()
+        return data
 
     def _apply_changes(self) -> None:
         from savedlib.demo import demo_items
@@ -200,7 +210,9 @@ class State:
         while self._pending and self.pages_served >= self._pending[0].after:
             change = self._pending.pop(0)
             for _ in range(min(change.remove, len(self.items))):
-                self.removed_during_read.append(self.items.pop(self.rng.randrange(len(self.items))))
+                gone = self.items.pop(self.rng.randrange(len(self.items)))
+                self._cache.pop(id(gone), None)
+                self.removed_during_read.append(gone)
             if change.save:
                 fresh = demo_items(change.save, seed=10_000 + self.rng.randrange(1_000_000))
                 stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
