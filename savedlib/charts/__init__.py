@@ -1,0 +1,62 @@
+"""Altair charts of a library: each function takes a ``Library`` and returns a chart.
+
+Charts compose with ``|``, ``&`` and ``+``. They draw small summary tables
+(``savedlib.stats``), never the raw rows, so they stay light at 50,000 tracks.
+When the library lacks what a chart needs (an empty library, a Development
+Mode app without popularity or markets), the chart says so in words.
+Importing this module enables the ``"savedlib"`` Altair theme.
+"""
+
+from savedlib.charts import theme
+from savedlib.charts.base import message
+from savedlib.charts.durations import duration_by_decade, duration_distribution, longest_and_shortest
+from savedlib.charts.export import save
+from savedlib.charts.markets import market_map, markets_per_track, unplayable_in
+from savedlib.charts.popularity import (
+    most_and_least_popular,
+    popularity_by_release_year,
+    popularity_distribution,
+    popularity_over_time,
+)
+from savedlib.charts.saves import release_vs_save_year, saves_by_weekday_hour, saves_per_month
+from savedlib.charts.top import top_albums, top_artists
+
+#: Every chart that needs only the library, in the order the notebooks tell the story.
+ALL = (
+    saves_per_month,
+    saves_by_weekday_hour,
+    release_vs_save_year,
+    duration_distribution,
+    duration_by_decade,
+    longest_and_shortest,
+    popularity_distribution,
+    popularity_by_release_year,
+    popularity_over_time,
+    most_and_least_popular,
+    market_map,
+    markets_per_track,
+    top_artists,
+    top_albums,
+)
+
+__all__ = [
+    "ALL",
+    "duration_by_decade",
+    "duration_distribution",
+    "longest_and_shortest",
+    "market_map",
+    "markets_per_track",
+    "message",
+    "most_and_least_popular",
+    "popularity_by_release_year",
+    "popularity_distribution",
+    "popularity_over_time",
+    "release_vs_save_year",
+    "save",
+    "saves_by_weekday_hour",
+    "saves_per_month",
+    "theme",
+    "top_albums",
+    "top_artists",
+    "unplayable_in",
+]

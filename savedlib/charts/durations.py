@@ -1,0 +1,87 @@
+"""How long the saved tracks are."""
+
+from __future__ import annotations
+
+import altair as alt
+
+from savedlib import stats
+from savedlib.charts.base import needs
+from savedlib.charts.theme import COUNT_AXIS, HEIGHT, PRIMARY, SECOND, WIDTH
+from savedlib.library import Library
+
+
+def duration_distribution(lib: Library, limit: float = 12.0) -> alt.Chart:
+    """Histogram of track lengths in minutes; tracks longer than ``limit`` share the last bar."""
+    title = "How long your tracks are"
+    if (early := needs(lib, title, column="duration_ms", what="track lengths", local_files=True)) is not None:
+        return early
+    data = stats.duration_histogram(lib, limit=limit)
+    minutes = lib.tracks["duration_ms"].dropna().astype(float) / 60_000
+    longer = int(data.loc[data["open_ended"], "tracks"].sum())
+    subtitle = f"Median {_mmss(minutes.median())}; {longer:,} tracks of {limit:g} minutes or more share the last bar"
+    return (
+        alt.Chart(data, title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=HEIGHT)
+        .mark_bar(color=PRIMARY)
+        .encode(
+            x=alt.X("start:Q", bin="binned", title="Length (minutes)", scale=alt.Scale(domain=[0, limit + 0.25])),
+            x2="end:Q",
+            y=alt.Y("tracks:Q", title="Tracks", axis=COUNT_AXIS),
+            tooltip=[
+                alt.Tooltip("start:Q", title="From (min)"),
+                alt.Tooltip("end:Q", title="To (min)"),
+                alt.Tooltip("tracks:Q", title="Tracks", format=","),
+            ],
+        )
+    )
+
+
+def duration_by_decade(lib: Library) -> alt.LayerChart | alt.Chart:
+    """Track lengths by release decade: box from first to third quartile, whiskers 5th-95th percentile."""
+    title = "Track lengths by the decade they came out"
+    if (early := needs(lib, title, "album.release_date", "album_release_year", "release dates")) is not None:
+        return early
+    data = stats.duration_by_decade(lib)
+    y = alt.Y("label:O", title="Decade released", sort=alt.SortField("decade", order="descending"))
+    tooltip = [
+        alt.Tooltip("label:N", title="Decade"),
+        alt.Tooltip("tracks:Q", title="Tracks", format=","),
+        alt.Tooltip("median:Q", title="Median (min)", format=".2f"),
+        alt.Tooltip("q1:Q", title="First quartile (min)", format=".2f"),
+        alt.Tooltip("q3:Q", title="Third quartile (min)", format=".2f"),
+    ]
+    base = alt.Chart(data).encode(y=y, tooltip=tooltip)
+    whisker = base.mark_rule(color="#888").encode(x=alt.X("p05:Q", title="Length (minutes)"), x2="p95:Q")
+    box = base.mark_bar(color=PRIMARY, size=14).encode(x="q1:Q", x2="q3:Q")
+    median = base.mark_tick(color=SECOND, size=14, thickness=2).encode(x="median:Q")
+    subtitle = "Boxes span the middle half of each decade's tracks; lines reach the 5th and 95th percentiles"
+    return alt.layer(whisker, box, median).properties(
+        title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=max(120, 26 * len(data))
+    )
+
+
+def longest_and_shortest(lib: Library, n: int = 10) -> alt.HConcatChart | alt.Chart:
+    """The ``n`` longest and ``n`` shortest saved tracks."""
+    title = "Your longest and shortest tracks"
+    if (early := needs(lib, title, column="duration_ms", what="track lengths", local_files=True)) is not None:
+        return early
+    data = stats.extremes(lib, "duration_ms", n)
+    data["minutes"] = data["value"] / 60_000
+    data["length"] = data["minutes"].map(_mmss)
+
+    def side(end: str, heading: str) -> alt.Chart:
+        return (
+            alt.Chart(data[data["end"] == end], title=heading, width=WIDTH // 2 - 40, height=22 * n)
+            .mark_bar(color=PRIMARY if end == "highest" else SECOND)
+            .encode(
+                x=alt.X("minutes:Q", title="Length (minutes)"),
+                y=alt.Y("label:N", title=None, sort=alt.SortField("rank")),
+                tooltip=[alt.Tooltip("label:N", title="Track"), alt.Tooltip("length:N", title="Length")],
+            )
+        )
+
+    return alt.hconcat(side("highest", "Longest"), side("lowest", "Shortest")).properties(title=alt.Title(title))
+
+
+def _mmss(minutes: float) -> str:
+    seconds = round(minutes * 60)
+    return f"{seconds // 60}:{seconds % 60:02d}"
