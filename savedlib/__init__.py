@@ -17,11 +17,13 @@ from savedlib.errors import (
     RequestRejected,
     SignInAgain,
 )
+from savedlib.explorer import Explorer, explore
 from savedlib.library import Library, from_items, read_parquet
 from savedlib.load import load
 
 __all__ = [
     "AccessDenied",
+    "Explorer",
     "Library",
     "LibraryChanging",
     "LoadError",
@@ -32,6 +34,7 @@ __all__ = [
     "SignInAgain",
     "demo",
     "demo_items",
+    "explore",
     "from_items",
     "load",
     "read_parquet",

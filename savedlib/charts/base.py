@@ -50,6 +50,8 @@ def needs(
 ) -> alt.Chart | None:
     """A message chart when the library is empty or lacks ``column``; None when the chart can be drawn."""
     if lib.tracks.empty:
+        if lib.info.get("filtered"):
+            return message(title, "No tracks match these filters.", "Widen a filter to see some again.")
         return message(title, *EMPTY)
     if column is not None:
         reason = why_missing(lib, field or column, column, what, local_files)

@@ -1,0 +1,249 @@
+"""The explorer's filters: one widget each, and one vectorised mask over the library.
+
+Everything a filter compares against is turned into a NumPy array once, when
+the explorer opens, so a change costs a few array comparisons even at 50,000
+tracks. A filter left at its full range does not filter (tracks with unknown
+values stay in); narrowing it keeps only tracks whose value is known and inside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import numpy as np
+
+from savedlib import stats
+from savedlib.library import Library
+
+ANY = "any"
+LAYOUT = widgets.Layout(width="100%")
+STYLE = {"description_width": "120px"}
+
+
+@dataclass
+class Columns:
+    """The library's columns as plain arrays, ready for fast comparisons."""
+
+    saved_month: np.ndarray  # int: months since 1970 of each save
+    release_year: np.ndarray  # float, NaN unknown
+    minutes: np.ndarray  # float, NaN unknown
+    popularity: np.ndarray  # float, NaN unknown
+    album_type: np.ndarray  # object: "album", "single", "compilation" or None
+    explicit: np.ndarray  # float: 1, 0 or NaN
+    local: np.ndarray  # bool
+
+    @classmethod
+    def of(cls, lib: Library) -> Columns:
+        t = lib.tracks
+        months = t["added_at"].dt.tz_localize(None).to_numpy().astype("datetime64[M]").astype(np.int64)
+        return cls(
+            saved_month=months,
+            release_year=t["album_release_year"].to_numpy(dtype=float, na_value=np.nan),
+            minutes=t["duration_ms"].to_numpy(dtype=float, na_value=np.nan) / 60_000,
+            popularity=t["popularity"].to_numpy(dtype=float, na_value=np.nan),
+            album_type=t["album_type"].astype(object).where(t["album_type"].notna(), None).to_numpy(),
+            explicit=t["explicit"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
+            local=t["is_local"].fillna(False).to_numpy(dtype=bool),
+        )
+
+
+def month_label(month: int) -> str:
+    return str(np.datetime64(int(month), "M"))
+
+
+class Filters:
+    """The filter widgets by name (``saved``, ``released``, ``artists``, ``album_type``, ``explicit``,
+    ``duration``, ``popularity``, ``market``, ``playable``) and the mask they select."""
+
+    def __init__(self, lib: Library):
+        self.lib = lib
+        self.cols = Columns.of(lib)
+        self._market_items: dict[str, np.ndarray] = {}
+        self.notes: dict[str, str] = {}
+        c = self.cols
+        months = np.arange(c.saved_month.min(), c.saved_month.max() + 1) if len(c.saved_month) else np.array([0])
+        self.widgets: dict[str, widgets.Widget] = {}
+        w = self.widgets
+        w["saved"] = widgets.SelectionRangeSlider(
+            options=[(month_label(m), int(m)) for m in months],
+            index=(0, len(months) - 1),
+            description="Saved",
+            layout=LAYOUT,
+            style=STYLE,
+            continuous_update=False,
+        )
+        years = c.release_year[~np.isnan(c.release_year)]
+        lo, hi = (int(years.min()), int(years.max())) if years.size else (1900, 2030)
+        w["released"] = widgets.IntRangeSlider(
+            value=(lo, hi),
+            min=lo,
+            max=hi,
+            description="Released",
+            layout=LAYOUT,
+            style=STYLE,
+            continuous_update=False,
+        )
+        names = sorted(set(lib.artists["artist_name"].dropna().astype(str)))
+        w["artists"] = widgets.TagsInput(
+            value=[],
+            allowed_tags=names,
+            allow_duplicates=False,
+            placeholder="type an artist's name",
+            layout=LAYOUT,
+        )
+        w["album_type"] = widgets.ToggleButtons(
+            options=[("any", ANY), ("albums", "album"), ("singles", "single"), ("compilations", "compilation")],
+            value=ANY,
+            description="Album type",
+            style=STYLE,
+        )
+        w["explicit"] = widgets.ToggleButtons(
+            options=[("any", ANY), ("explicit", "explicit"), ("clean", "clean")],
+            value=ANY,
+            description="Lyrics",
+            style=STYLE,
+        )
+        minutes = c.minutes[~np.isnan(c.minutes)]
+        top = float(np.ceil(minutes.max())) if minutes.size else 10.0
+        w["duration"] = widgets.FloatRangeSlider(
+            value=(0.0, top),
+            min=0.0,
+            max=top,
+            step=0.25,
+            description="Length (min)",
+            layout=LAYOUT,
+            style=STYLE,
+            continuous_update=False,
+            readout_format=".2f",
+        )
+        w["popularity"] = widgets.IntRangeSlider(
+            value=(0, 100),
+            min=0,
+            max=100,
+            description="Popularity",
+            layout=LAYOUT,
+            style=STYLE,
+            continuous_update=False,
+        )
+        if np.isnan(c.popularity[~c.local]).all():
+            reason = (lib.info.get("missing_fields") or {}).get("popularity", "no track has a popularity score")
+            self.notes["popularity"] = f"Popularity is hidden: {reason}."
+            w["popularity"].layout.display = "none"
+        w["market"], w["playable"] = self._market_widgets()
+
+    def _market_widgets(self) -> tuple[widgets.Dropdown, widgets.ToggleButtons]:
+        lib = self.lib
+        read_with = lib.info.get("market")
+        if read_with:
+            codes = [read_with] if read_with != "from_token" else []
+            if read_with == "from_token":
+                self.notes["market"] = "Read with market=from_token: playability refers to the account's country."
+                codes = ["from_token"]
+        elif lib.tracks["n_markets"].notna().any():
+            codes = sorted(lib.markets["market"].cat.categories)
+        else:
+            codes = []
+            reason = (lib.info.get("missing_fields") or {}).get("available_markets", "no market data")
+            self.notes["market"] = f"Market filters are off: {reason}."
+        options = [("any country", ANY)] + [(f"{stats.country_name(c) if len(c) == 2 else c} ({c})", c) for c in codes]
+        market = widgets.Dropdown(options=options, value=ANY, description="Country", style=STYLE, disabled=not codes)
+        playable = widgets.ToggleButtons(
+            options=[("playable there", "playable"), ("not playable there", "blocked")],
+            value="playable",
+            style=STYLE,
+            disabled=not codes,
+        )
+        return market, playable
+
+    # --- the mask -------------------------------------------------------------------
+
+    def mask(self) -> np.ndarray:
+        """Which tracks pass every filter, as one boolean array."""
+        c, w = self.cols, self.widgets
+        keep = np.ones(len(c.saved_month), dtype=bool)
+        first, last = w["saved"].value
+        options = [v for _, v in w["saved"].options]
+        if (first, last) != (options[0], options[-1]):
+            keep &= (c.saved_month >= first) & (c.saved_month <= last)
+        keep &= _within(c.release_year, w["released"])
+        keep &= _within(c.minutes, w["duration"])
+        if w["popularity"].layout.display != "none":
+            keep &= _within(c.popularity, w["popularity"])
+        if w["album_type"].value != ANY:
+            keep &= c.album_type == w["album_type"].value
+        if w["explicit"].value != ANY:
+            keep &= c.explicit == (1.0 if w["explicit"].value == "explicit" else 0.0)
+        if w["artists"].value:
+            keep &= self._by_artists(w["artists"].value)
+        if w["market"].value != ANY:
+            there = self._playable_in(w["market"].value)
+            keep &= ~c.local & (there if w["playable"].value == "playable" else ~there)
+        return keep
+
+    def _by_artists(self, names: list[str]) -> np.ndarray:
+        a = self.lib.artists
+        hit = a["artist_name"].isin(names).to_numpy(dtype=bool, na_value=False)
+        keep = np.zeros(len(self.cols.saved_month), dtype=bool)
+        keep[a["item"].to_numpy()[hit]] = True
+        return keep
+
+    def _playable_in(self, market: str) -> np.ndarray:
+        """Tracks playable in ``market``: from is_playable when read with it, else from available_markets."""
+        if market not in self._market_items:
+            t = self.lib.tracks
+            if self.lib.info.get("market"):
+                there = t["is_playable"].fillna(False).to_numpy(dtype=bool)
+            else:
+                m = self.lib.markets
+                code = m["market"].cat.categories.get_loc(market)
+                there = np.zeros(len(t), dtype=bool)
+                there[m["item"].to_numpy()[m["market"].cat.codes.to_numpy() == code]] = True
+            self._market_items[market] = there
+        return self._market_items[market]
+
+    def reset(self) -> None:
+        """Every filter back to its full range."""
+        w = self.widgets
+        w["saved"].index = (0, len(w["saved"].options) - 1)
+        for name in ("released", "duration", "popularity"):
+            w[name].value = (w[name].min, w[name].max)
+        w["artists"].value = []
+        for name in ("album_type", "explicit", "market"):
+            w[name].value = ANY
+        w["playable"].value = "playable"
+
+    def describe(self) -> list[str]:
+        """The active filters in words."""
+        w, out = self.widgets, []
+        options = [v for _, v in w["saved"].options]
+        first, last = w["saved"].value
+        if (first, last) != (options[0], options[-1]):
+            out.append(f"saved {month_label(first)} to {month_label(last)}")
+        for name, unit in (("released", ""), ("duration", " min"), ("popularity", "")):
+            lo, hi = w[name].value
+            if (lo, hi) != (w[name].min, w[name].max) and w[name].layout.display != "none":
+                out.append(f"{name} {lo:g}-{hi:g}{unit}")
+        if w["artists"].value:
+            out.append("by " + ", ".join(w["artists"].value))
+        for name in ("album_type", "explicit"):
+            if w[name].value != ANY:
+                out.append(w[name].value)
+        if w["market"].value != ANY:
+            out.append(f"{'playable' if w['playable'].value == 'playable' else 'not playable'} in {w['market'].value}")
+        return out
+
+
+def _within(values: np.ndarray, slider: widgets.Widget) -> np.ndarray:
+    lo, hi = slider.value
+    if (lo, hi) == (slider.min, slider.max):
+        return np.ones(len(values), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return (values >= lo) & (values <= hi)
+
+
+def subset(lib: Library, keep: np.ndarray) -> Library:
+    """The library restricted to ``keep``: tracks and artists (markets stay out: the views do not use them)."""
+    tracks = lib.tracks.loc[keep]
+    artists = lib.artists.loc[keep[lib.artists["item"].to_numpy()]]
+    return Library(tracks, artists, lib.markets.iloc[:0], {**lib.info, "filtered": True})
