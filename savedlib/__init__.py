@@ -20,6 +20,7 @@ from savedlib.errors import (
 from savedlib.explorer import Explorer, explore
 from savedlib.library import Library, from_items, read_parquet
 from savedlib.load import load
+from savedlib.signin import SetupNeeded, SignInError, connect, sign_out
 
 __all__ = [
     "AccessDenied",
@@ -31,13 +32,17 @@ __all__ = [
     "PageFailed",
     "RateLimited",
     "RequestRejected",
+    "SetupNeeded",
     "SignInAgain",
+    "SignInError",
+    "connect",
     "demo",
     "demo_items",
     "explore",
     "from_items",
     "load",
     "read_parquet",
+    "sign_out",
 ]
 __version__ = "0.1.0"
 

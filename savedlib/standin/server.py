@@ -61,6 +61,10 @@ class Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path == "/v1/me/tracks":
             self._saved_tracks(parse_qs(parts.query, keep_blank_values=True))
+        elif parts.path in ("/v1/me", "/v1/me/"):
+            self._me()
+        elif parts.path == "/authorize":
+            self._authorize({k: v[0] for k, v in parse_qs(parts.query).items()})
         elif parts.path == "/_standin/stats":
             with self.server.state.lock:
                 self._json(200, self.server.state.stats())
@@ -100,9 +104,46 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._error(404, "Service not found")
 
+    def _authorize(self, query: dict[str, str]) -> None:
+        """Spotify's consent page, answered at once: back to the app with a code (or an error)."""
+        with self.server.state.lock:
+            location, error = self.server.state.authorize(query)
+        if error:
+            self._send(400, f"<html><body><h1>{error}</h1></body></html>".encode(), "text/html")
+            return
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _me(self) -> None:
+        state = self.server.state
+        with state.lock:
+            problem = state.check_token(self.headers.get("Authorization"))
+        if problem:
+            self._error(*problem)
+            return
+        profile = {
+            "display_name": "Demo Listener",
+            "id": "standin-listener",
+            "type": "user",
+            "uri": "spotify:user:standin-listener",
+        }
+        if not state.knobs.dev_mode:
+            profile.update(country=state.knobs.country, product="premium")
+        self._json(200, profile)
+
     def _token(self, form: dict[str, list[str]]) -> None:
         grant = (form.get("grant_type") or [""])[0]
         state = self.server.state
+        if grant == "authorization_code":
+            with state.lock:
+                tokens, problem = state.exchange({k: v[0] for k, v in form.items()})
+            if tokens is None:
+                self._json(400, {"error": "invalid_grant", "error_description": problem})
+            else:
+                self._json(200, tokens)
+            return
         if grant != "refresh_token":
             self._json(400, {"error": "unsupported_grant_type", "error_description": f"grant_type {grant!r}"})
             return

@@ -6,7 +6,9 @@ puts it behind real HTTP. Every method is called under ``State.lock``.
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import json
 import math
 import random
@@ -19,6 +21,10 @@ from savedlib.items import to_dev_mode
 from savedlib.markets import SPOTIFY_MARKETS, is_country_code
 
 SCOPE = "user-library-read"
+NOT_REGISTERED = (
+    "The user is not registered for this application. Please contact the application owner, "
+    "who can add you in the Developer Dashboard."
+)
 
 
 @dataclass
@@ -59,6 +65,18 @@ class Knobs:
     # can wait tens of milliseconds to be read. A client that ignores Retry-After sends
     # throughout the window and is caught all the same.
     early_grace: float = 0.25
+    # The accounts service: which app may sign in, where it may send people back, and how they answer.
+    client_ids: tuple[str, ...] = ("savedlib-standin",)
+    redirect_uris: tuple[str, ...] = ("http://127.0.0.1:8765/callback",)
+    registered: bool = True  # False: the person was not added to this Development Mode app (403)
+    deny: bool = False  # the person clicks "Cancel" on Spotify's consent page
+    granted_scope: str | None = None  # the scope granted, if not the one asked for
+
+
+def _with_query(url: str, **params: str) -> str:
+    from urllib.parse import urlencode
+
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
 
 
 def item_key(item: dict) -> tuple:
@@ -77,6 +95,7 @@ class State:
         self.rng = random.Random(knobs.rng_seed)
         self.tokens: dict[str, Token] = {}
         self.refresh_tokens: set[str] = set()
+        self.codes: dict[str, tuple[str, str, str, str, float]] = {}
         self.window: deque[float] = deque()
         self.advertised: deque[tuple[float, float]] = deque(maxlen=64)  # (told at, until)
         self.page_requests = 0
@@ -109,6 +128,53 @@ class State:
         self.tokens[access] = Token(time.time() + self.knobs.token_lifetime, frozenset({SCOPE}))
         return access
 
+    # --- the accounts service (Authorization Code with PKCE) ---------------------------
+
+    def authorize(self, query: dict[str, str]) -> tuple[str | None, str | None]:
+        """(where to send the browser back to, or None; the error page's text, or None)."""
+        knobs = self.knobs
+        if query.get("client_id") not in knobs.client_ids:
+            return None, "INVALID_CLIENT: Invalid client"
+        redirect = query.get("redirect_uri", "")
+        if redirect not in knobs.redirect_uris:
+            return None, "INVALID_CLIENT: Invalid redirect URI"
+        state = {"state": query["state"]} if "state" in query else {}
+        if query.get("response_type") != "code":
+            return _with_query(redirect, error="unsupported_response_type", **state), None
+        if query.get("code_challenge_method") != "S256" or not query.get("code_challenge"):
+            return _with_query(redirect, error="invalid_request", **state), None
+        if knobs.deny:
+            return _with_query(redirect, error="access_denied", **state), None
+        code = secrets.token_urlsafe(32)
+        scope = knobs.granted_scope if knobs.granted_scope is not None else query.get("scope", "")
+        self.codes[code] = (query["client_id"], redirect, query["code_challenge"], scope, time.time() + 600)
+        return _with_query(redirect, code=code, **state), None
+
+    def exchange(self, form: dict[str, str]) -> tuple[dict | None, str]:
+        """Tokens for an authorization code, or None and the OAuth error description."""
+        entry = self.codes.pop(form.get("code", ""), None)
+        if entry is None:
+            return None, "Invalid authorization code"
+        client_id, redirect, challenge, scope, expires = entry
+        if time.time() > expires:
+            return None, "Authorization code expired"
+        if form.get("client_id") != client_id:
+            return None, "Invalid client"
+        if form.get("redirect_uri") != redirect:
+            return None, "Invalid redirect URI"
+        verifier = form.get("code_verifier", "")
+        digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        if digest != challenge:
+            return None, "code_verifier was incorrect"
+        access, refresh = self.issue(frozenset(scope.split()))
+        return {
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": int(self.knobs.token_lifetime),
+            "refresh_token": refresh,
+            "scope": scope,
+        }, ""
+
     def revoke_refresh_tokens(self) -> None:
         self.refresh_tokens.clear()
 
@@ -128,6 +194,8 @@ class State:
             return 401, "Invalid access token"
         if time.time() >= token.expires_at:
             return 401, "The access token expired"
+        if not self.knobs.registered:
+            return 403, NOT_REGISTERED
         if SCOPE not in token.scopes:
             return 403, "Insufficient client scope"
         token.uses += 1

@@ -1,0 +1,65 @@
+"""Where a sign-in is kept: a token file in the per-user cache directory, private from the start.
+
+spotipy's own ``CacheFileHandler`` writes ``.cache`` into the working directory
+(often a git checkout) and tightens its permissions only after writing it.
+``TokenCache`` writes to ``~/.cache/savedlib/`` (or the platform's equivalent),
+creates each file with mode 0600 in the same system call that creates it, and
+replaces it atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import platformdirs
+from spotipy.cache_handler import CacheHandler
+
+
+def cache_dir() -> Path:
+    """The per-user folder for savedlib's sign-ins (``SAVEDLIB_CACHE_DIR`` overrides it)."""
+    return Path(os.environ.get("SAVEDLIB_CACHE_DIR") or platformdirs.user_cache_dir("savedlib"))
+
+
+def token_path(client_id: str) -> Path:
+    safe = "".join(c for c in client_id if c.isalnum() or c in "-_") or "app"
+    return cache_dir() / f"spotify-token-{safe}.json"
+
+
+class TokenCache(CacheHandler):
+    """A spotipy cache handler for one app's sign-in; its repr never shows the token."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"<TokenCache {self.path}{'' if self.path.exists() else ' (empty)'}>"
+
+    def get_cached_token(self) -> dict | None:
+        try:
+            return json.loads(self.path.read_text())
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return None  # a damaged cache is a missing sign-in: sign in again
+
+    def save_token_to_cache(self, token_info: dict) -> None:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".token-", dir=self.path.parent)  # created 0600 by mkstemp
+        try:
+            with os.fdopen(fd, "w") as f:
+                json.dump(token_info, f)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def clear(self) -> bool:
+        """Delete the sign-in; True if there was one."""
+        try:
+            self.path.unlink()
+            return True
+        except FileNotFoundError:
+            return False
