@@ -232,7 +232,7 @@ class Explorer:
                 w["explicit"],
                 widgets.HBox([w["market"], w["playable"]]),
             ],
-            layout=widgets.Layout(width="50%"),
+            layout=widgets.Layout(width="45%"),
         )
         controls = widgets.HBox([self.sort, self.descending, self.previous, self.next, self.page_label])
         return widgets.VBox(
