@@ -20,7 +20,7 @@ from savedlib.errors import (
 from savedlib.explorer import Explorer, explore
 from savedlib.library import Library, from_items, read_parquet
 from savedlib.load import load
-from savedlib.signin import SetupNeeded, SignInError, connect, sign_out
+from savedlib.signin import SetupNeeded, SignInError, connect, library, sign_out
 
 __all__ = [
     "AccessDenied",
@@ -40,6 +40,7 @@ __all__ = [
     "demo_items",
     "explore",
     "from_items",
+    "library",
     "load",
     "read_parquet",
     "sign_out",

@@ -48,8 +48,13 @@ def test_outputs_stored_and_from_the_demo_library(path):
     assert code and all(c.get("outputs") is not None for c in code)
     assert any(c.get("outputs") for c in code), "no stored outputs: nbval would only check that cells run"
     source = "".join("".join(c["source"]) for c in code)
-    assert "savedlib.demo(" in source or "StandIn(" in source
-    assert "the one setting" in source or "StandIn(" in source  # one clearly marked switch to your own library
+    # The demo library by default, with one clearly marked switch to your own.
+    assert re.search(r"savedlib\.library\(mine=(False|USE_MY_LIBRARY)\)", source) or "StandIn(" in source
+    assert (
+        "USE_MY_LIBRARY = False  # ← the one setting" in source
+        or "# ← the one setting" in source
+        or ("StandIn(" in source)
+    )
 
 
 def test_gitignore_keeps_secrets_and_snapshots_out():

@@ -246,3 +246,21 @@ def test_stand_in_checks_the_pkce_verifier(api, redirect, cache):
     )
     assert r.status_code == 400 and r.json()["error_description"] == "code_verifier was incorrect"
     assert isinstance(TokenCache(cache / "x.json").get_cached_token(), type(None))
+
+
+def test_the_notebooks_one_switch(api, redirect, cache, monkeypatch):
+    assert savedlib.library(mine=False).equals(savedlib.demo())
+    where = {"client_id": CLIENT, "redirect_uri": redirect, "accounts_url": api.url, "api_url": f"{api.url}/v1/"}
+    monkeypatch.setattr(
+        builtins,
+        "input",
+        lambda prompt: requests.get(SignIn(**where).authorize_url(), allow_redirects=False, timeout=10).headers[
+            "Location"
+        ],
+    )
+    with pytest.raises(savedlib.SignInError, match="different sign-in attempt"):
+        savedlib.library(mine=True, progress=False, **where)  # an address from another attempt is refused
+    flow = SignIn(**where)
+    flow.finish(sent_back_to(flow))
+    lib = savedlib.library(mine=True, progress=False, **where)  # the saved sign-in is reused: no prompt
+    assert len(lib) == 300 and lib.info["source"].startswith("Spotify Web API at")

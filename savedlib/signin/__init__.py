@@ -20,7 +20,7 @@ from savedlib.signin.flow import (
     in_notebook,
 )
 
-__all__ = ["SetupNeeded", "SignIn", "SignInError", "TokenCache", "connect", "sign_out"]
+__all__ = ["SetupNeeded", "SignIn", "SignInError", "TokenCache", "connect", "library", "sign_out"]
 
 
 def connect(
@@ -76,3 +76,36 @@ def sign_out(client_id: str | None = None) -> list[Path]:
     client_id = client_id or os.environ.get("SPOTIPY_CLIENT_ID")
     paths = [token_path(client_id)] if client_id else sorted(cache_dir().glob("spotify-token-*.json"))
     return [p for p in paths if TokenCache(p).clear()]
+
+
+def library(
+    mine: bool = False,
+    *,
+    client_id: str | None = None,
+    redirect_uri: str | None = None,
+    accounts_url: str = ACCOUNTS_URL,
+    api_url: str = API_URL,
+    **load_options,
+):
+    """The notebooks' one switch: the demo library, or with ``mine=True`` your own.
+
+    Your own library needs a sign-in (``connect``, same arguments). When there
+    is none yet, the sign-in box appears and this raises ``SignInAgain``: finish
+    signing in, then run the cell again. ``load_options`` go to ``savedlib.load``.
+    """
+    from savedlib.demo import demo
+    from savedlib.load import load
+
+    if not mine:
+        return demo()
+    flow = SignIn(client_id, redirect_uri, accounts_url=accounts_url, api_url=api_url)
+    if flow.resume():
+        return load(flow.client, **load_options)
+    if in_notebook():
+        from IPython.display import display
+
+        display(flow.widget())
+        flow.catch_redirect()
+        raise SignInAgain("not signed in yet (use the sign-in box above, then run this cell again)")
+    flow.prompt()
+    return load(flow.client, **load_options)
