@@ -88,9 +88,13 @@ def test_other_changes(change):
 
 
 def test_library_changing_twice():
-    with StandIn(n=3000, changes=[Change(after=5, save=3, remove=2), Change(after=70, save=2, remove=4)]) as api:
+    # The first change comes during the parallel read; the second right after the confirming re-read of
+    # page 0 (request 61 of a 3,000-track library), so while the first one is being repaired.
+    with StandIn(n=3000, changes=[Change(after=5, save=3, remove=2), Change(after=62, save=2, remove=4)]) as api:
         lib = savedlib.load(api.client(), progress=False)
+        assert api.stats()["saved_during_read"] == 5 and api.stats()["removed_during_read"] == 6
         assert_same_library(lib, savedlib.from_items(api.items))
+    assert len(lib) == 2999 and lib.info["rounds"] >= 3
 
 
 def test_tight_rate_limit_no_request_inside_retry_after(demo):
