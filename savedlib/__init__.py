@@ -21,6 +21,7 @@ from savedlib.explorer import Explorer, explore
 from savedlib.library import Library, from_items, read_parquet
 from savedlib.load import load
 from savedlib.signin import SetupNeeded, SignInError, connect, library, sign_out
+from savedlib.snapshot import SnapshotError, open_snapshot
 
 __all__ = [
     "AccessDenied",
@@ -35,6 +36,7 @@ __all__ = [
     "SetupNeeded",
     "SignInAgain",
     "SignInError",
+    "SnapshotError",
     "connect",
     "demo",
     "demo_items",
@@ -42,6 +44,7 @@ __all__ = [
     "from_items",
     "library",
     "load",
+    "open_snapshot",
     "read_parquet",
     "sign_out",
 ]

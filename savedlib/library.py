@@ -40,6 +40,8 @@ class Library:
     artists: pd.DataFrame
     markets: pd.DataFrame
     info: dict[str, Any] = field(default_factory=dict)
+    #: With a snapshot: every track added or removed since the first snapshot, and when it was seen.
+    changes: pd.DataFrame | None = None
 
     def __len__(self) -> int:
         return len(self.tracks)

@@ -46,13 +46,22 @@ class Reader:
         self.changed = False
         self._latest_total = 0
 
-    def read(self) -> tuple[list[dict], int]:
-        """All saved items, newest first, and the library's final ``total``."""
+    def read(self, held: dict[int, dict] | None = None, held_total: int = 0) -> tuple[list[dict], int]:
+        """All saved items, newest first, and the library's final ``total``.
+
+        ``held`` (position -> item, from an interrupted read whose total was
+        ``held_total``) is kept where page 0 shows it is still valid: unchanged,
+        or shifted down by tracks saved since; then only the rest is read.
+        """
         first = self._one(0)
         total = first.total
         self.pages = {0: first}
         self.on_page(first)
-        self.pages.update(self._many(_windows(LIMIT, total)))
+        kept = self._still_valid(held or {}, held_total, first)
+        for page in kept:
+            self.pages.setdefault(page.offset, page)
+            self.on_page(page)
+        self.pages.update(self._many(_gaps(self.pages, total)))
         for self.rounds in range(1, MAX_ROUNDS + 1):
             if total <= LIMIT and self.rounds == 1 and len(first.items) == total:
                 return first.items, total  # one answer holds the whole library: nothing can have moved
@@ -65,6 +74,34 @@ class Reader:
             f"the library changed during each of {MAX_ROUNDS} attempts to read it; "
             "try again when no tracks are being saved or removed"
         )
+
+    def _still_valid(self, held: dict[int, dict], held_total: int, first: Page) -> list[Page]:
+        """Held runs of items as pages of the library now, or nothing if it changed otherwise than by saves."""
+        if not held:
+            return []
+        top = [key(held[p]) for p in range(min(LIMIT, held_total)) if p in held]
+        shown = [key(i) for i in first.items]
+        # Saves put tracks on top: page 0 now shows ``shift`` new tracks, then the held ones.
+        shift = next((a for a in range(len(shown)) if shown[a : a + len(top)] == top[: len(shown) - a]), None)
+        if not top or shift is None or first.total != held_total + shift:
+            return []  # removed tracks, or too many saves to tell: read everything again
+        pages, run = [], []
+        for position in sorted(held):
+            if run and position != run[-1][0] + 1:
+                pages.append(run)
+                run = []
+            run.append((position, held[position]))
+        pages.append(run)
+        now = first.sent  # valid as of page 0's answer
+        out = []
+        for r in pages:
+            offset, items = r[0][0] + shift, [item for _, item in r]
+            covered = len(first.items) - offset  # page 0 already holds these positions
+            if covered > 0:
+                offset, items = offset + covered, items[covered:]
+            if items:
+                out.append(Page(offset, items, first.total, now, now))
+        return out
 
     # --- reading ------------------------------------------------------------
 
@@ -185,6 +222,16 @@ class Reader:
             else:
                 hi = mid
         return lo
+
+
+def _gaps(pages: dict[int, Page], total: int) -> list[tuple[int, int]]:
+    """Windows covering the positions in [0, total) that no page holds."""
+    windows, cursor = [], 0
+    for offset in sorted(pages):
+        if offset > cursor:
+            windows += _windows(cursor, offset)
+        cursor = max(cursor, offset + len(pages[offset].items))
+    return windows + _windows(cursor, total)
 
 
 def _windows(start: int, stop: int) -> list[tuple[int, int]]:

@@ -1,0 +1,55 @@
+"""Refreshing a 10,000-track snapshot against reading it in full, over HTTP to the stand-in.
+
+Cases: a full load into an empty snapshot, then refreshes with the library
+unchanged, with 30 new saves, and with 10 tracks removed. Prints requests and
+time for each. Target: an unchanged refresh costs 1 request.
+
+    python benchmarks/refresh.py            # 10,000 tracks, 50 ms a page
+    python benchmarks/refresh.py 50000
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import savedlib
+from savedlib.demo import demo_items
+from savedlib.standin import StandIn
+
+
+def main(n: int, latency: float = 0.05) -> None:
+    folder = Path(tempfile.mkdtemp()) / "snapshot"
+    with StandIn(n=n, latency=latency) as api:
+        sp = api.client()
+
+        def run(label: str) -> None:
+            before = api.stats()["page_requests"]
+            start = time.perf_counter()
+            lib = savedlib.load(sp, snapshot=folder, progress=False)
+            seconds = time.perf_counter() - start
+            assert lib.equals(savedlib.from_items(api.items)), label
+            print(f"{label:<34}{api.stats()['page_requests'] - before:>9}{seconds:>10.2f}{len(lib):>10,}")
+
+        print(f"{n:,} tracks, stand-in latency {latency * 1000:.0f} ms a page")
+        print(f"{'case':<34}{'requests':>9}{'seconds':>10}{'tracks':>10}")
+        run("full load (empty snapshot)")
+        run("refresh, unchanged")
+        fresh = demo_items(30, seed=99)
+        for item in fresh:
+            item["added_at"] = "2026-11-28T12:00:00Z"
+        with api.state.lock:
+            api.state.items[:0] = fresh
+        run("refresh, +30 saved")
+        rng = random.Random(7)
+        with api.state.lock:
+            for _ in range(10):
+                api.state.items.pop(rng.randrange(len(api.state.items)))
+        run("refresh, -10 removed")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)

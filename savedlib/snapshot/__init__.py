@@ -1,0 +1,25 @@
+"""Keeping a library on disk: snapshots, incremental refresh, resume, and what changed."""
+
+from __future__ import annotations
+
+import os
+
+from savedlib.library import Library, from_items
+from savedlib.snapshot.store import Snapshot, SnapshotError
+
+__all__ = ["Snapshot", "SnapshotError", "open_snapshot"]
+
+
+def open_snapshot(path: str | os.PathLike) -> Library:
+    """Reopen a snapshot offline: the typed tables, ``info``, and ``changes`` (the history).
+
+    An unfinished snapshot (a load that stopped) gives the tracks read so far,
+    with ``info["complete"]`` false; ``savedlib.load(sp, snapshot=path)`` finishes it.
+    """
+    stored = Snapshot(path).read()
+    if stored.library is not None:
+        return stored.library
+    items = [stored.items[p] for p in sorted(stored.items)]
+    lib = from_items(items, **{**stored.meta.get("info", {}), "complete": False})
+    lib.changes = stored.changes
+    return lib

@@ -1,0 +1,222 @@
+"""A snapshot on disk: the raw items, the typed tables and the history of changes, written atomically.
+
+Layout of a snapshot folder::
+
+    SNAPSHOT/
+      snapshot.json            what is here: format, version, complete or not, total, when, which data folder
+      v000003/                 the current data (older versions are removed after each commit)
+        items.parquet          the raw saved items, one per row: position, key, json (as Spotify sent them)
+        changes.parquet        every addition and removal seen so far, with when it was seen
+        library/               the typed tables (Library.to_parquet): tracks, artists, markets, info.json
+
+A save writes a new ``vNNNNNN`` folder completely, then replaces ``snapshot.json``
+(temporary file, then rename) to point at it: a crash at any moment leaves the
+previous snapshot intact. Reading checks every file and names the one that is
+damaged; a snapshot written by a newer savedlib is refused. Snapshots hold no tokens.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from savedlib.library import Library, read_parquet
+
+FORMAT = "savedlib-snapshot"
+VERSION = 1
+CHANGE_COLUMNS = {
+    "change": pd.StringDtype("pyarrow"),
+    "seen_at": "datetime64[us, UTC]",
+    "added_at": "datetime64[us, UTC]",
+    "track_id": pd.StringDtype("pyarrow"),
+    "track_uri": pd.StringDtype("pyarrow"),
+    "track_name": pd.StringDtype("pyarrow"),
+    "artists": pd.StringDtype("pyarrow"),
+}
+
+
+class SnapshotError(Exception):
+    """A snapshot cannot be used as it is; the message names the file and what to do."""
+
+
+def empty_changes() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in CHANGE_COLUMNS.items()})
+
+
+@dataclass
+class Stored:
+    """What a snapshot holds: raw items by position, whether complete, and the history of changes."""
+
+    items: dict[int, dict]  # position (offset at read time) -> raw item
+    complete: bool
+    total: int
+    meta: dict = field(default_factory=dict)
+    changes: pd.DataFrame = field(default_factory=empty_changes)
+    library: Library | None = None
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Snapshot:
+    """One snapshot folder."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.meta_file = self.path / "snapshot.json"
+
+    def __repr__(self) -> str:
+        return f"<Snapshot {self.path}>"
+
+    def exists(self) -> bool:
+        return self.meta_file.exists()
+
+    # --- reading ------------------------------------------------------------------------
+
+    def read_meta(self) -> dict:
+        try:
+            meta = json.loads(self.meta_file.read_text())
+        except FileNotFoundError:
+            raise SnapshotError(f"{self.meta_file} not found: {self.path} is not a savedlib snapshot") from None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise SnapshotError(
+                f"{self.meta_file} is damaged ({exc}); the snapshot was left as it is. "
+                "Move it aside to start a new one."
+            ) from None
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise SnapshotError(f"{self.meta_file} is not a savedlib snapshot description")
+        if meta.get("version", 0) > VERSION:
+            raise SnapshotError(
+                f"{self.path} was written by a newer savedlib (snapshot format {meta['version']}; "
+                f"this one reads {VERSION}): upgrade savedlib to use it"
+            )
+        return meta
+
+    def read(self, typed: bool = True) -> Stored:
+        """Everything the snapshot holds; ``typed=False`` skips the typed tables (for a refresh)."""
+        meta = self.read_meta()
+        data = self.path / meta["data"]
+        items_file = data / "items.parquet"
+        try:
+            table = pq.read_table(items_file)
+            positions = table.column("position").to_pylist()
+            texts = table.column("json").to_pylist()
+            items = {p: json.loads(t) for p, t in zip(positions, texts, strict=True)}
+        except FileNotFoundError:
+            raise SnapshotError(f"{items_file} is missing: the snapshot is incomplete") from None
+        except Exception as exc:  # pyarrow raises several kinds for damaged files
+            raise SnapshotError(
+                f"{items_file} is damaged or not Parquet ({exc}); the snapshot was left as it is. "
+                "Move it aside to start a new one."
+            ) from None
+        changes = self._read_changes(data / "changes.parquet")
+        library = None
+        if typed and meta.get("complete"):
+            try:
+                library = read_parquet(data / "library")
+            except (FileNotFoundError, ValueError) as exc:
+                raise SnapshotError(f"{exc}; the snapshot was left as it is") from None
+            library.changes = changes
+        if meta.get("complete") and len(items) != meta.get("total"):
+            raise SnapshotError(
+                f"{items_file} holds {len(items):,} items but {self.meta_file} says "
+                f"{meta.get('total'):,}: the snapshot is inconsistent"
+            )
+        return Stored(items, bool(meta.get("complete")), int(meta.get("total", 0)), meta, changes, library)
+
+    @staticmethod
+    def _read_changes(file: Path) -> pd.DataFrame:
+        try:
+            frame = pq.read_table(file).to_pandas()
+        except FileNotFoundError:
+            return empty_changes()
+        except Exception as exc:
+            raise SnapshotError(f"{file} is damaged or not Parquet ({exc})") from None
+        return frame.astype(CHANGE_COLUMNS)
+
+    # --- writing ------------------------------------------------------------------------
+
+    def write(
+        self,
+        items: dict[int, dict],
+        *,
+        complete: bool,
+        total: int,
+        info: dict,
+        changes: pd.DataFrame,
+        library: Library | None,
+    ) -> None:
+        """Write a new version of the snapshot, then switch to it in one rename."""
+        previous = self.read_meta() if self.exists() else None  # refuses to overwrite a damaged snapshot
+        self.path.mkdir(parents=True, exist_ok=True)
+        number = int(previous["data"][1:]) + 1 if previous else 1
+        name = f"v{number:06d}"
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=self.path))
+        try:
+            positions = sorted(items)
+            pq.write_table(
+                pa.table(
+                    {
+                        "position": pa.array(positions, pa.int64()),
+                        "json": pa.array([json.dumps(items[p], ensure_ascii=False) for p in positions], pa.string()),
+                    }
+                ),
+                staging / "items.parquet",
+                compression="zstd",
+            )
+            pq.write_table(
+                pa.Table.from_pandas(changes.astype(CHANGE_COLUMNS), preserve_index=False), staging / "changes.parquet"
+            )
+            if library is not None:
+                library.to_parquet(staging / "library")
+            _fsync_tree(staging)
+            staging.rename(self.path / name)
+            meta = {
+                "format": FORMAT,
+                "version": VERSION,
+                "data": name,
+                "complete": complete,
+                "total": total,
+                "items": len(items),
+                "written_at": now_iso(),
+                "info": info,
+            }
+            _atomic_write(self.meta_file, json.dumps(meta, indent=2, default=str))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        for old in self.path.glob("v[0-9]*"):
+            if old.name != name:
+                shutil.rmtree(old, ignore_errors=True)
+        for stale in self.path.glob(".v[0-9]*"):  # staging folders of writes that crashed
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _atomic_write(target: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _fsync_tree(folder: Path) -> None:
+    for file in folder.rglob("*"):
+        if file.is_file():
+            with open(file, "rb") as f:
+                os.fsync(f.fileno())

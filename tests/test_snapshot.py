@@ -1,0 +1,275 @@
+"""Snapshots: incremental refresh, resume after a stop, the history of changes, safety, export, DuckDB."""
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import savedlib
+from savedlib.demo import demo_items
+from savedlib.snapshot.store import Snapshot
+from savedlib.standin import StandIn
+from tests.conftest import assert_same_library
+
+
+def requests_of(api, action):
+    before = api.stats()["page_requests"]
+    result = action()
+    return result, api.stats()["page_requests"] - before
+
+
+def save_at_top(api, n, seed=77, when="2026-11-28T00:00:00Z"):
+    fresh = demo_items(n, seed=seed)
+    for item in fresh:
+        item["added_at"] = when
+    with api.state.lock:
+        api.state.items[:0] = fresh
+
+
+def remove_anywhere(api, n, seed=1):
+    rng = random.Random(seed)
+    with api.state.lock:
+        return [api.state.items.pop(rng.randrange(len(api.state.items))) for _ in range(n)]
+
+
+@pytest.fixture
+def snap(tmp_path):
+    return tmp_path / "my-library"
+
+
+def test_refresh_unchanged_saves_and_removals(snap):
+    with StandIn(n=10_000) as api:
+        sp = api.client()
+        first, full = requests_of(api, lambda: savedlib.load(sp, snapshot=snap, progress=False))
+        assert full == 201 and first.changes.empty
+
+        same, n = requests_of(api, lambda: savedlib.load(sp, snapshot=snap, progress=False))
+        assert n == 1 and same.equals(first) and same.info["refreshed_from_snapshot"]
+
+        save_at_top(api, 30)
+        grown, n = requests_of(api, lambda: savedlib.load(sp, snapshot=snap, progress=False))
+        assert n == 1
+        assert_same_library(grown, savedlib.from_items(api.items))
+        assert (grown.changes["change"] == "added").sum() == 30
+
+        gone = remove_anywhere(api, 10)
+        shrunk, n = requests_of(api, lambda: savedlib.load(sp, snapshot=snap, progress=False))
+        assert_same_library(shrunk, savedlib.from_items(api.items))
+        assert n < full / 2, f"{n} requests to find 10 removals, against {full} for a full read"
+        removed = shrunk.changes[shrunk.changes["change"] == "removed"]
+        assert sorted(removed["track_uri"]) == sorted(i["track"]["uri"] for i in gone)
+        assert removed["seen_at"].notna().all() and (removed["seen_at"] >= grown.changes["seen_at"].max()).all()
+
+        again, n = requests_of(api, lambda: savedlib.load(sp, snapshot=snap, progress=False))
+        assert n == 1 and len(again.changes) == 40  # the history stays
+
+
+def test_saves_and_removals_together(snap):
+    with StandIn(n=3000) as api:
+        sp = api.client()
+        savedlib.load(sp, snapshot=snap, progress=False)
+        save_at_top(api, 5)
+        remove_anywhere(api, 3, seed=5)
+        lib = savedlib.load(sp, snapshot=snap, progress=False)
+        assert_same_library(lib, savedlib.from_items(api.items))
+        assert lib.changes["change"].value_counts().to_dict() == {"added": 5, "removed": 3}
+
+
+def test_many_saves_and_a_removed_top(snap):
+    with StandIn(n=1000) as api:
+        sp = api.client()
+        savedlib.load(sp, snapshot=snap, progress=False)
+        with api.state.lock:
+            del api.state.items[0:3]  # the newest held tracks removed...
+        save_at_top(api, 120)  # ...and more saved than one page shows
+        lib = savedlib.load(sp, snapshot=snap, progress=False)
+        assert_same_library(lib, savedlib.from_items(api.items))
+
+
+def test_resume_after_a_forced_stop(snap):
+    with StandIn(n=5000, rate_limit=(40, 30.0), retry_after=3600) as api:
+        sp = api.client()
+        with pytest.raises(savedlib.RateLimited) as caught:
+            savedlib.load(sp, snapshot=snap, progress=False, concurrency=4)
+        held = len(caught.value.partial)
+        assert 0 < held < 5000
+        partial = savedlib.open_snapshot(snap)
+        assert partial.info["complete"] is False and len(partial) == held
+        api.state.knobs.rate_limit = None
+        save_at_top(api, 7)  # saved meanwhile: the held pages are still valid, shifted by 7
+        lib, n = requests_of(api, lambda: savedlib.load(sp, snapshot=snap, progress=False))
+        assert_same_library(lib, savedlib.from_items(api.items))
+        assert lib.info["resumed_from_snapshot"] and lib.info["complete"]
+        pages_left = (5007 - held) / 50
+        assert n <= pages_left + 4, f"{n} requests; {pages_left:.0f} pages were not held"
+    assert savedlib.open_snapshot(snap).equals(lib)
+
+
+def test_resume_after_ctrl_c(snap):
+    import os
+    import signal
+    import threading
+
+    with StandIn(n=4000, latency=0.05) as api:
+        sp = api.client()
+        threading.Timer(0.6, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        with pytest.raises(savedlib.LoadInterrupted):
+            savedlib.load(sp, snapshot=snap, progress=False, concurrency=2)
+        held = len(savedlib.open_snapshot(snap))
+        assert held > 0
+        lib, n = requests_of(api, lambda: savedlib.load(sp, snapshot=snap, progress=False))
+        assert_same_library(lib, savedlib.from_items(api.items))
+        assert n <= (4000 - held) / 50 + 4
+
+
+def test_resume_after_removals_reads_again(snap):
+    with StandIn(n=2000, rate_limit=(20, 30.0), retry_after=3600) as api:
+        sp = api.client()
+        with pytest.raises(savedlib.RateLimited):
+            savedlib.load(sp, snapshot=snap, progress=False, concurrency=2)
+        api.state.knobs.rate_limit = None
+        remove_anywhere(api, 4)
+        lib = savedlib.load(sp, snapshot=snap, progress=False)
+        assert_same_library(lib, savedlib.from_items(api.items))
+
+
+def test_crash_during_a_write_keeps_the_previous_snapshot(snap, monkeypatch):
+    with StandIn(n=600) as api:
+        sp = api.client()
+        first = savedlib.load(sp, snapshot=snap, progress=False)
+        save_at_top(api, 4)
+
+        def crash(*args, **kwargs):
+            raise KeyboardInterrupt  # the person pulls the plug half way through
+
+        monkeypatch.setattr(savedlib.Library, "to_parquet", crash)
+        with pytest.raises(KeyboardInterrupt):
+            savedlib.load(sp, snapshot=snap, progress=False)
+        monkeypatch.undo()
+        assert savedlib.open_snapshot(snap).equals(first)
+        assert not list(snap.glob(".v*"))  # no half-written folder left behind
+        (snap / ".v000009-leftover").mkdir()  # as a hard crash would leave
+        lib = savedlib.load(sp, snapshot=snap, progress=False)
+        assert len(lib) == 604 and not list(snap.glob(".v*"))
+
+
+@pytest.mark.parametrize("victim", ["snapshot.json", "items.parquet", "library/tracks.parquet"])
+def test_corrupt_file_is_named_and_never_overwritten(snap, victim):
+    with StandIn(n=300) as api:
+        sp = api.client()
+        savedlib.load(sp, snapshot=snap, progress=False)
+        data = json.loads((snap / "snapshot.json").read_text())["data"]
+        path = snap / victim if victim == "snapshot.json" else snap / data / victim
+        damaged = path.read_bytes()[: path.stat().st_size // 2]
+        path.write_bytes(damaged)
+        with pytest.raises(savedlib.SnapshotError, match=path.name.replace(".", r"\.")):
+            savedlib.open_snapshot(snap)
+        if victim != "library/tracks.parquet":  # a refresh does not read the typed tables
+            with pytest.raises(savedlib.SnapshotError, match=path.name.replace(".", r"\.")):
+                savedlib.load(sp, snapshot=snap, progress=False)
+            assert path.read_bytes() == damaged  # left as it was
+
+
+def test_newer_snapshot_refused(snap):
+    with StandIn(n=100) as api:
+        savedlib.load(api.client(), snapshot=snap, progress=False)
+    meta = json.loads((snap / "snapshot.json").read_text())
+    (snap / "snapshot.json").write_text(json.dumps({**meta, "version": 99}))
+    with pytest.raises(savedlib.SnapshotError, match="newer savedlib"):
+        savedlib.open_snapshot(snap)
+
+
+def test_other_market_refused(snap):
+    with StandIn(n=100) as api:
+        savedlib.load(api.client(), snapshot=snap, progress=False)
+        with pytest.raises(ValueError, match="was read with market=None, not 'JP'"):
+            savedlib.load(api.client(), market="JP", snapshot=snap, progress=False)
+
+
+def test_no_tokens_on_disk(snap):
+    with StandIn(n=200) as api:
+        sp = api.client()
+        savedlib.load(sp, snapshot=snap, progress=False)
+        token = sp.auth_manager.cache_handler.get_cached_token()
+    blob = b"".join(p.read_bytes() for p in snap.rglob("*") if p.is_file())
+    assert token["access_token"].encode() not in blob and token["refresh_token"].encode() not in blob
+    assert b"standin-" not in blob
+
+
+def test_layout_is_documented_and_plain(snap):
+    with StandIn(n=200) as api:
+        savedlib.load(api.client(), snapshot=snap, progress=False)
+    data = json.loads((snap / "snapshot.json").read_text())["data"]
+    files = sorted(str(p.relative_to(snap)) for p in snap.rglob("*") if p.is_file())
+    assert files == sorted(
+        [
+            "snapshot.json",
+            f"{data}/items.parquet",
+            f"{data}/changes.parquet",
+            f"{data}/library/tracks.parquet",
+            f"{data}/library/artists.parquet",
+            f"{data}/library/markets.parquet",
+            f"{data}/library/info.json",
+        ]
+    )
+    items = pd.read_parquet(snap / data / "items.parquet")
+    assert json.loads(items["json"].iloc[0]) == demo_items(200)[0]  # the raw item, as Spotify sent it
+    assert Snapshot(snap).read().complete
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "json"])
+def test_export_from_the_command_line(snap, tmp_path, fmt):
+    with StandIn(n=150) as api:
+        lib = savedlib.load(api.client(), snapshot=snap, progress=False)
+    out = tmp_path / f"out.{fmt}"
+    done = subprocess.run(
+        [sys.executable, "-m", "savedlib.cli", "export", str(snap), "--to", fmt, str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    if fmt == "csv":
+        assert out.read_bytes()[:3] == b"\xef\xbb\xbf"
+        back = pd.read_csv(out, keep_default_na=False, dtype=str)
+        assert back["track_name"].tolist() == lib.tracks["track_name"].fillna("").tolist()
+    elif fmt == "parquet":
+        assert savedlib.read_parquet(out).equals(lib)
+    else:
+        records = json.loads(out.read_text())
+        assert [r["track_name"] for r in records] == lib.tracks["track_name"].tolist()
+        assert records[0]["artist_ids"] == list(lib.tracks["artist_ids"].iloc[0])
+
+
+def test_export_of_a_damaged_snapshot_says_so(tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "savedlib.cli",
+            "export",
+            str(tmp_path / "nope"),
+            "--to",
+            "csv",
+            str(tmp_path / "x.csv"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "not a savedlib snapshot" in done.stderr
+
+
+def test_duckdb_query_over_many_snapshots(tmp_path):
+    import duckdb
+
+    sizes = {"ana": 300, "ben": 450, "chloe": 120}
+    for person, n in sizes.items():
+        with StandIn(n=n, seed=len(person)) as api:
+            savedlib.load(api.client(), snapshot=tmp_path / "snapshots" / person, progress=False)
+    # The query the README shows, as it is:
+    query = (Path(__file__).parents[1] / "README.md").read_text().split("```sql\n")[1].split("```")[0]
+    rows = duckdb.sql(query.replace("snapshots/", f"{tmp_path}/snapshots/")).fetchall()
+    assert {person: tracks for person, tracks, _hours in rows} == sizes
