@@ -187,21 +187,9 @@ class Reader:
         return pages, latest
 
     def _new_on_top(self, check: Page, prefix: list[dict]) -> tuple[list[dict], int]:
-        """Items saved since the prefix was read (they sit above it), and how many of the
-        prefix's first items were removed meanwhile."""
-        where = {key(item): i for i, item in enumerate(prefix)}
-        page, top = check, []
-        self._latest_total = check.total
-        while True:
-            for j, item in enumerate(page.items):
-                i = where.get(key(item))
-                if i is not None:
-                    return top + page.items[:j], i
-            top.extend(page.items)
-            if len(page.items) < LIMIT:  # reached the end: nothing of the prefix is left
-                return top, len(prefix)
-            page = self._one(page.offset + LIMIT)
-            self._latest_total = page.total
+        """Items saved since the prefix was read, and how many of its first items were removed meanwhile."""
+        top, start, self._latest_total = new_on_top(check, prefix, self._one)
+        return top, start
 
     def _intact_length(self, prefix: list[dict], above: int) -> int:
         """How much of ``prefix`` still sits right below the ``above`` new items (removals break it)."""
@@ -222,6 +210,23 @@ class Reader:
             else:
                 hi = mid
         return lo
+
+
+def new_on_top(first: Page, held: list[dict], read: Callable[[int], Page]) -> tuple[list[dict], int, int]:
+    """Saving puts tracks on top: the items above the newest one still ``held``, where ``held`` now
+    starts (its first items may be gone), and the latest total seen. Reads more pages from the top
+    (``read(offset)``) when a whole page is new."""
+    where = {key(item): i for i, item in enumerate(held)}
+    page, top = first, []
+    while True:
+        for j, item in enumerate(page.items):
+            i = where.get(key(item))
+            if i is not None:
+                return top + page.items[:j], i, page.total
+        top.extend(page.items)
+        if len(page.items) < LIMIT:  # reached the end: nothing held is left
+            return top, len(held), page.total
+        page = read(page.offset + LIMIT)
 
 
 def _gaps(pages: dict[int, Page], total: int) -> list[tuple[int, int]]:

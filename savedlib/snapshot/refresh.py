@@ -12,7 +12,7 @@ k × log2(pages / k) probes find k removals, against a full read of every page.
 
 from __future__ import annotations
 
-from savedlib.fetch.reader import LIMIT, key
+from savedlib.fetch.reader import LIMIT, key, new_on_top
 from savedlib.fetch.sender import Page, Sender
 
 
@@ -33,8 +33,7 @@ class Refresher:
     def refresh(self, held: list[dict]) -> tuple[list[dict], int]:
         """``held`` brought up to date: (items, total)."""
         first = self._page(0)
-        where = {key(item): i for i, item in enumerate(held)}
-        top, start = self._new_on_top(first, where, len(held))
+        top, start, _ = new_on_top(first, held, self._page)
         rest = held[start:]
         removed = len(top) + len(rest) - first.total
         if removed < 0:
@@ -46,19 +45,6 @@ class Refresher:
             return top + rest, first.total
         gone = self._find_removed(rest, len(top), removed)
         return top + [item for i, item in enumerate(rest) if i not in gone], first.total
-
-    def _new_on_top(self, first: Page, where: dict, held: int) -> tuple[list[dict], int]:
-        """Items saved since (above the newest held one), and where the held list now starts."""
-        page, top = first, []
-        while True:
-            for j, item in enumerate(page.items):
-                i = where.get(key(item))
-                if i is not None:
-                    return top + page.items[:j], i
-            top.extend(page.items)
-            if len(page.items) < LIMIT:
-                return top, held  # nothing held is left
-            page = self._page(page.offset + LIMIT)
 
     def _probe(self, rest, where, above, lo, hi, dlo, at) -> tuple[list[int], int]:
         """Read where ``rest[at]`` sits if nothing in [lo, at) was removed; held indices seen in [lo, hi)."""
