@@ -30,6 +30,11 @@ from savedlib.snapshot.store import Snapshot, empty_changes
 DEFAULT_CONCURRENCY = 12
 
 
+def checkpoint_seconds() -> float:
+    """How often a long read into a snapshot saves what it has (``SAVEDLIB_CHECKPOINT_SECONDS``)."""
+    return float(os.environ.get("SAVEDLIB_CHECKPOINT_SECONDS", 20))
+
+
 def load(
     sp: Any,
     market: str | None = None,
@@ -54,7 +59,8 @@ def load(
     reopens it offline) and later loads only refresh it: one request when
     nothing changed or tracks were only saved, a few more to find removals. A
     load that stopped (``max_wait``, an error, Ctrl-C) resumes from it without
-    re-reading the pages it holds. ``Library.changes`` lists what was added and
+    re-reading the pages it holds; a long read also saves what it has every
+    20 seconds, so even a crash loses little. ``Library.changes`` lists what was added and
     removed since the first snapshot, and when each change was seen.
     """
     market = check_market(market)
@@ -74,11 +80,17 @@ def load(
     bar = tqdm(desc="Reading saved tracks", unit=" tracks", disable=not progress, total=None)
     pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="savedlib-load")
 
+    last_checkpoint = time.monotonic()
+
     def on_page(page: Page) -> None:
+        nonlocal last_checkpoint
         if bar.total is None or bar.total < page.total:
             bar.total = page.total
             bar.refresh()
         bar.update(len(page.items))
+        if store is not None and reader.rounds == 0 and time.monotonic() - last_checkpoint > checkpoint_seconds():
+            partial()  # every so often, keep what was read: even a crash then loses little
+            last_checkpoint = time.monotonic()
 
     reader = Reader(sender, market, pool, on_page)
     refresher = Refresher(sender, market)

@@ -61,7 +61,7 @@ class Reader:
         for page in kept:
             self.pages.setdefault(page.offset, page)
             self.on_page(page)
-        self.pages.update(self._many(_gaps(self.pages, total)))
+        self._many(_gaps(self.pages, total), into=self.pages)  # live: an interruption keeps every page read
         for self.rounds in range(1, MAX_ROUNDS + 1):
             if total <= LIMIT and self.rounds == 1 and len(first.items) == total:
                 return first.items, total  # one answer holds the whole library: nothing can have moved
@@ -108,10 +108,11 @@ class Reader:
     def _one(self, offset: int, limit: int = LIMIT) -> Page:
         return self.sender.page(offset, limit, self.market)
 
-    def _many(self, windows: Iterable[tuple[int, int]]) -> dict[int, Page]:
-        """Pages for ``(offset, limit)`` windows, read in parallel; the first real failure stops every worker."""
+    def _many(self, windows: Iterable[tuple[int, int]], into: dict[int, Page] | None = None) -> dict[int, Page]:
+        """Pages for ``(offset, limit)`` windows, read in parallel, added to ``into`` as they arrive;
+        the first real failure stops every worker."""
         futures: list[Future] = [self.pool.submit(self._one, offset, limit) for offset, limit in windows]
-        pages: dict[int, Page] = {}
+        pages: dict[int, Page] = {} if into is None else into
         pending = set(futures)
         while pending:
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
@@ -121,7 +122,8 @@ class Reader:
                     self.sender.cancel.set()
                     for other in pending:
                         other.cancel()
-                    self.pages.update(pages)
+                    if into is None:
+                        self.pages.update(pages)
                     raise error
                 if error is None:
                     page = future.result()
