@@ -17,7 +17,6 @@ from savedlib.errors import (
     RequestRejected,
     SignInAgain,
 )
-from savedlib.explorer import Explorer, explore
 from savedlib.library import Library, from_items, read_parquet
 from savedlib.load import load
 from savedlib.signin import SetupNeeded, SignInError, connect, library, sign_out
@@ -49,5 +48,20 @@ __all__ = [
     "sign_out",
 ]
 __version__ = "0.1.0"
+
+
+def explore(lib: Library, *, offline: bool = True):
+    """An interactive explorer of ``lib`` for JupyterLab (see ``savedlib.explorer``); display the result."""
+    from savedlib.explorer import explore as _explore  # Altair and ipywidgets load on first use
+
+    return _explore(lib, offline=offline)
+
+
+def __getattr__(name: str):
+    if name == "Explorer":
+        from savedlib.explorer import Explorer
+
+        return Explorer
+    raise AttributeError(f"module 'savedlib' has no attribute {name!r}")
 
 _redact.install()
