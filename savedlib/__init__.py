@@ -64,4 +64,5 @@ def __getattr__(name: str):
         return Explorer
     raise AttributeError(f"module 'savedlib' has no attribute {name!r}")
 
+
 _redact.install()

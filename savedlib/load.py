@@ -117,11 +117,15 @@ def load(
         }
 
     def partial() -> tuple[Library | None, dict[int, list[dict]]]:
-        pages = {offset: page.items for offset, page in reader.pages.items()}
-        if not pages:
-            return None, pages
-        total = max(page.total for page in reader.pages.values())
-        lib = from_items(_concat(reader.pages), **info(total, complete=False))
+        # Only pages of the same state as page 0 (same total) fit together: a page read after a
+        # change could repeat or skip a track at its edge.
+        first = reader.pages.get(0)
+        if first is None:
+            return None, {}
+        same = {o: p for o, p in reader.pages.items() if p.total == first.total}
+        pages = {offset: page.items for offset, page in same.items()}
+        total = first.total
+        lib = from_items(_concat(same), **info(total, complete=False))
         if store is not None and (stored is None or not stored.complete):
             # Keep what was read, so that the next load resumes instead of starting over.
             held = {offset + i: item for offset, items in pages.items() for i, item in enumerate(items)}

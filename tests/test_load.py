@@ -75,7 +75,8 @@ def test_library_changing_during_the_read():
     assert len(lib) == 2515
     assert_same_library(lib, final)  # exactly the library as it stands at the end, each item once
     assert lib.info["changed_during_read"] and lib.info["rounds"] >= 2
-    assert stats["page_requests"] < 1.5 * 51  # only what the change affected is read again
+    # The pages read before the change are kept; what follows the first changed position is read again.
+    assert stats["page_requests"] <= 2 * 51 + 12
 
 
 @pytest.mark.parametrize(
@@ -269,3 +270,61 @@ def test_redaction_of_spotipy_logs():
     for secret in ("c2VjcmV0", "AQxyz", "'abc'", "v1"):
         assert secret not in cleaned
     assert "grant_type': 'refresh_token'" in cleaned and "https://x/api/token" in cleaned
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        # a removal, then a save and a removal together (the total does not move)
+        [Change(after=2, remove=1), Change(after=5, save=1, remove=1)],
+        # found by review: three changes, the last one while the repair's probes run
+        [Change(after=6, save=1), Change(after=4, save=1, remove=1), Change(after=10, remove=1)],
+        # 60 saved, then one of the new tracks removed while the repair reads the top
+        [Change(after=1, save=60), Change(after=8, at=(55,))],
+    ],
+)
+def test_changes_racing_the_repair(changes):
+    with StandIn(n=300, rng_seed=170, changes=changes) as api:
+        lib = savedlib.load(api.client(), progress=False, concurrency=1)
+        assert all(c.after < api.stats()["pages_served"] for c in changes)  # every change was inside the read
+        assert_same_library(lib, savedlib.from_items(api.items))
+
+
+def test_random_changes_during_reads():
+    """Seeded scenarios: whatever changes during a read, the result is the library as the read ends."""
+    import random
+
+    judged = 0
+    for seed in range(40):
+        r = random.Random(seed)
+        changes = [
+            Change(after=r.randint(1, 12), save=r.choice([0, 1, 2, 60]), remove=r.choice([0, 1, 2, 5]))
+            for _ in range(r.randint(1, 3))
+        ]
+        with StandIn(n=r.choice([120, 300, 520]), rng_seed=seed, changes=changes) as api:
+            try:
+                lib = savedlib.load(api.client(), progress=False, concurrency=r.choice([1, 2, 4]))
+            except savedlib.LibraryChanging:
+                continue
+            if any(c.after >= api.stats()["pages_served"] for c in changes):
+                continue  # a change after the read's last answer is not part of the read
+            judged += 1
+            assert_same_library(lib, savedlib.from_items(api.items))
+    assert judged >= 15
+
+
+def test_null_tracks_with_the_same_time_do_not_look_like_a_change():
+    items = savedlib.demo_items(300)
+    for k in (100, 200):
+        items[k] = {"added_at": items[150]["added_at"], "track": None}
+    with StandIn(items) as api:
+        lib = savedlib.load(api.client(), progress=False)
+        assert len(lib) == 298 and lib.info["skipped_null_tracks"] == 2
+        assert api.stats()["page_requests"] == 7
+
+
+def test_missing_retry_after_with_max_wait_zero_backs_off():
+    with StandIn(n=300, rate_limit=(5, 2.0), retry_after="missing") as api:
+        lib = savedlib.load(api.client(), progress=False, max_wait=0)
+        assert len(lib) == 300
+        assert api.stats()["statuses"]["429"] < 30  # a growing backoff, not a busy loop

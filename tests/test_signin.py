@@ -264,3 +264,23 @@ def test_the_notebooks_one_switch(api, redirect, cache, monkeypatch):
     flow.finish(sent_back_to(flow))
     lib = savedlib.library(mine=True, progress=False, **where)  # the saved sign-in is reused: no prompt
     assert len(lib) == 300 and lib.info["source"].startswith("Spotify Web API at")
+
+
+def test_several_scopes(api, redirect, cache):
+    flow = SignIn(
+        CLIENT, redirect, scope="user-library-read user-read-email", accounts_url=api.url, api_url=f"{api.url}/v1/"
+    )
+    flow.finish(sent_back_to(flow))
+    assert flow.signed_in and flow.user == "Demo Listener"
+
+
+def test_an_outage_keeps_the_sign_in(redirect, cache):
+    with StandIn(n=10, redirect_uris=(redirect,)) as api:
+        flow = flow_for(api, redirect, cache)
+        flow.finish(sent_back_to(flow))
+        url = api.url
+    flow.cache.save_token_to_cache({**flow.cache.get_cached_token(), "expires_at": 0})
+    again = SignIn(CLIENT, redirect, accounts_url=url, api_url=f"{url}/v1/")  # nobody answers there now
+    with pytest.raises(savedlib.SignInError, match=r"could not be reached|did not answer"):
+        again.resume()
+    assert again.signed_in  # the saved sign-in is still there for later

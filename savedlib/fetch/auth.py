@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Any
 
-from savedlib.errors import SignInAgain
+from savedlib.errors import LoadError, SignInAgain
 
 #: Refresh this many seconds before the advertised expiry (spotipy uses 60 too).
 MARGIN = 60
@@ -78,6 +78,12 @@ class TokenSource:
             raise
         except Exception as exc:  # spotipy raises SpotifyOauthError; say it plainly, without secrets
             error = getattr(exc, "error", None) or type(exc).__name__
-            raise SignInAgain(f"Spotify refused to refresh the sign-in ({error})") from None
+            if error in ("invalid_grant", "invalid_client"):
+                raise SignInAgain(f"Spotify refused to refresh the sign-in ({error})") from None
+            # An outage of the accounts service is not a dead sign-in: say so, keep the sign-in.
+            raise LoadError(
+                f"refreshing the access token failed ({str(error)[:80]}): Spotify's accounts "
+                "service may be down; try again in a few minutes"
+            ) from None
         self._token = info["access_token"]
         self._expires_at = float(info.get("expires_at") or time.time() + int(info.get("expires_in", 3600)))

@@ -122,8 +122,6 @@ class Reader:
                     self.sender.cancel.set()
                     for other in pending:
                         other.cancel()
-                    if into is None:
-                        self.pages.update(pages)
                     raise error
                 if error is None:
                     page = future.result()
@@ -145,7 +143,8 @@ class Reader:
             if page.offset != expected:
                 return False
             expected += len(page.items)
-        return len({key(i) for i in items}) == len(items)
+        real = [key(i) for i in items if i.get("track") is not None]  # null tracks can share a key
+        return len(set(real)) == len(real)
 
     # --- repairing ------------------------------------------------------------
 
@@ -164,28 +163,17 @@ class Reader:
                 break
             prefix.extend(page.items)
         top, dropped = self._new_on_top(check, prefix)
-        prefix = prefix[dropped:]
-        intact = self._intact_length(prefix, len(top))
-        known = top + prefix[:intact]
+        # ``top`` was read in several requests: a removal among the new tracks while it was read
+        # would go unseen, so the probes check new and held tracks together, from position 0.
+        known = top + prefix[dropped:]
+        length, verified_total = self._intact_length(known, 0)
+        known = known[:length]
         latest = self._latest_total
-        # Pages answered after every visible change, with the latest total, already show the
-        # library as it is now: keep them, and read only the offsets they do not cover.
-        settled_after = max((p.received for p in ordered if p.total != latest), default=None)
-        current = [
-            p
-            for p in ordered
-            if settled_after is not None and p.total == latest and p.sent > settled_after and p.offset >= len(known)
-        ]
-        pages = {0: Page(0, known, latest, check.sent, time.monotonic())}
-        windows, cursor = [], len(known)
-        for page in current:
-            if page.offset < cursor:
-                continue
-            windows += _windows(cursor, page.offset)
-            pages[page.offset] = page
-            cursor = page.offset + len(page.items)
-        windows += _windows(cursor, latest)
-        pages.update(self._many(windows))
+        # Everything after the verified start is read again. (Pages read before that cannot be
+        # trusted: a save and a removal together leave the total unchanged.) The verified start
+        # carries the total seen when it was verified: a change after that shows up as a mismatch.
+        pages = {0: Page(0, known, verified_total if known else latest, check.sent, time.monotonic())}
+        pages.update(self._many(_windows(len(known), latest)))
         return pages, latest
 
     def _new_on_top(self, check: Page, prefix: list[dict]) -> tuple[list[dict], int]:
@@ -193,17 +181,21 @@ class Reader:
         top, start, self._latest_total = new_on_top(check, prefix, self._one)
         return top, start
 
-    def _intact_length(self, prefix: list[dict], above: int) -> int:
-        """How much of ``prefix`` still sits right below the ``above`` new items (removals break it)."""
+    def _intact_length(self, prefix: list[dict], above: int) -> tuple[int, int]:
+        """How much of ``prefix`` still sits right below the ``above`` new items (removals break it),
+        and the total Spotify reported when that was confirmed."""
+        seen = {}
 
         def intact(m: int) -> bool:
             width = min(LIMIT, m)
             probe = self._one(above + m - width, width)
-            self._latest_total = probe.total
+            self._latest_total = seen[m] = probe.total
             return [key(i) for i in probe.items] == [key(i) for i in prefix[m - width : m]]
 
-        if not prefix or intact(len(prefix)):
-            return len(prefix)
+        if not prefix:
+            return 0, self._latest_total
+        if intact(len(prefix)):
+            return len(prefix), seen[len(prefix)]
         lo, hi = 0, len(prefix)  # intact(lo) holds, intact(hi) does not
         while hi - lo > LIMIT:
             mid = (lo + hi) // 2
@@ -211,14 +203,14 @@ class Reader:
                 lo = mid
             else:
                 hi = mid
-        return lo
+        return lo, seen.get(lo, self._latest_total)
 
 
 def new_on_top(first: Page, held: list[dict], read: Callable[[int], Page]) -> tuple[list[dict], int, int]:
     """Saving puts tracks on top: the items above the newest one still ``held``, where ``held`` now
     starts (its first items may be gone), and the latest total seen. Reads more pages from the top
     (``read(offset)``) when a whole page is new."""
-    where = {key(item): i for i, item in enumerate(held)}
+    where = {key(item): i for i, item in enumerate(held) if item.get("track") is not None}
     page, top = first, []
     while True:
         for j, item in enumerate(page.items):

@@ -180,8 +180,8 @@ class Sender:
                     if seconds is not None and seconds > self.max_wait:
                         self.cancel.set()
                         raise RateLimited(seconds, self.max_wait)
-                    if not seconds:  # missing or zero: a short, growing backoff
-                        seconds = min(self.backoff * 2 ** min(rate_limited, 5), self.max_wait)
+                    if not seconds:  # missing or zero: a short, growing backoff (0.5 s to 16 s)
+                        seconds = max(self.backoff, 0.1) * 2 ** min(rate_limited - 1, 5)
                     log.info("429 at offset %d: every worker waits %.1f s", offset, seconds)
                     self.gate.close_for(seconds)
                     continue

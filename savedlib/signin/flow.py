@@ -119,9 +119,19 @@ class SignIn:
         try:
             self.manager.validate_token(self.cache.get_cached_token())  # refreshes when it is about to expire
         except SpotifyOauthError as exc:
+            if exc.error not in ("invalid_grant", "invalid_client"):  # an outage: keep the sign-in for later
+                raise SignInError(
+                    f"Spotify's accounts service did not answer as expected ({exc.error}): "
+                    "try again in a few minutes; your sign-in is kept."
+                ) from None
             self.cache.clear()
             self.status = f"Your sign-in has expired or was revoked ({exc.error}): sign in again."
             return False
+        except OSError as exc:  # no network
+            raise SignInError(
+                f"Spotify's accounts service could not be reached ({type(exc).__name__}): "
+                "try again later; your sign-in is kept."
+            ) from None
         self.status = "Signed in (from the saved sign-in)."
         return True
 
@@ -155,7 +165,7 @@ class SignIn:
         except SpotifyOauthError as exc:
             raise SignInError(self._explain(exc)) from None
         info = self.cache.get_cached_token() or {}
-        if self.scope not in (info.get("scope") or "").split():
+        if not set(self.scope.split()) <= set((info.get("scope") or "").split()):
             self.cache.clear()
             raise SignInError(
                 f"Spotify granted this sign-in without the scope {self.scope}, which savedlib needs "
@@ -213,17 +223,21 @@ class SignIn:
                 try:
                     flow.finish(f"http://{parts.netloc}{self.path}")
                     body, status = f"<h1>{html.escape(flow.status)}</h1><p>You can close this tab.</p>", 200
-                except SignInError as exc:
-                    flow.status = str(exc)
-                    body, status = f"<h1>Not signed in</h1><p>{html.escape(str(exc))}</p>", 400
+                except SignInError as exc:  # e.g. a stale tab of an earlier attempt: keep listening
+                    body = f"<h1>Not signed in</h1><p>{html.escape(str(exc))}</p>"
+                    self._answer(400, body)
+                    return
+                self._answer(status, body)
+                flow._refresh_widget()
+                threading.Thread(target=flow.stop_catching, daemon=True).start()
+
+            def _answer(self, status: int, body: str) -> None:
                 data = body.encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
-                flow._refresh_widget()
-                threading.Thread(target=flow.stop_catching, daemon=True).start()
 
         try:
             self._catcher = HTTPServer((parts.hostname, parts.port), Catch)
@@ -233,10 +247,10 @@ class SignIn:
         return True
 
     def stop_catching(self) -> None:
-        if self._catcher is not None:
-            self._catcher.shutdown()
-            self._catcher.server_close()
-            self._catcher = None
+        catcher, self._catcher = self._catcher, None  # whoever takes it stops it: once
+        if catcher is not None:
+            catcher.shutdown()
+            catcher.server_close()
 
     # --- the two faces: a widget in Jupyter, a prompt in a terminal ---------------------
 

@@ -35,6 +35,7 @@ class Change:
     after: int
     save: int = 0
     remove: int = 0
+    at: tuple[int, ...] = ()  # remove these positions (of the library as it is then) instead of random ones
 
 
 @dataclass
@@ -277,8 +278,11 @@ class State:
 
         while self._pending and self.pages_served >= self._pending[0].after:
             change = self._pending.pop(0)
-            for _ in range(min(change.remove, len(self.items))):
-                gone = self.items.pop(self.rng.randrange(len(self.items)))
+            chosen = sorted((p for p in change.at if p < len(self.items)), reverse=True)
+            count = min(change.remove, len(self.items))
+            picks = chosen or [self.rng.randrange(len(self.items) - k) for k in range(count)]
+            for position in picks:
+                gone = self.items.pop(position)
                 self._cache.pop(id(gone), None)
                 self.removed_during_read.append(gone)
             if change.save:
