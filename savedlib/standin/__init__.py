@@ -24,9 +24,9 @@ import urllib.request
 from typing import Any
 
 from savedlib.standin.server import Server
-from savedlib.standin.state import SCOPE, Change, Knobs, State, item_key, with_market
+from savedlib.standin.state import SCOPE, Change, Knobs, State, with_market
 
-__all__ = ["SCOPE", "Change", "Knobs", "StandIn", "item_key", "spawn", "with_market"]
+__all__ = ["SCOPE", "Change", "Knobs", "StandIn", "spawn", "with_market"]
 
 
 class _Handle:

@@ -80,12 +80,6 @@ def _with_query(url: str, **params: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
 
 
-def item_key(item: dict) -> tuple:
-    """Identity of a saved item: which track, saved when."""
-    track = item.get("track") or {}
-    return (track.get("uri"), item.get("added_at"))
-
-
 class State:
     def __init__(self, items: list[dict], knobs: Knobs):
         import threading
