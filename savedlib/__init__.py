@@ -5,25 +5,31 @@
 >>> lib.tracks.head()
 """
 
-from savedlib import redact as _redact
+from savedlib import redact
 from savedlib.demo import demo, demo_items
 from savedlib.errors import (
     AccessDenied,
+    Error,
     LibraryChanging,
     LoadError,
     LoadInterrupted,
     PageFailed,
     RateLimited,
     RequestRejected,
+    SetupNeeded,
     SignInAgain,
+    SignInError,
+    SnapshotError,
 )
 from savedlib.library import Library, from_items, read_parquet
 from savedlib.load import load
-from savedlib.signin import SetupNeeded, SignInError, connect, library, sign_out
-from savedlib.snapshot import SnapshotError, open_snapshot
+from savedlib.signin import connect, sign_out
+from savedlib.snapshot import open_snapshot
+from savedlib.switch import open_library
 
 __all__ = [
     "AccessDenied",
+    "Error",
     "Explorer",
     "Library",
     "LibraryChanging",
@@ -41,20 +47,30 @@ __all__ = [
     "demo_items",
     "explore",
     "from_items",
-    "library",
     "load",
+    "open_library",
     "open_snapshot",
     "read_parquet",
     "sign_out",
+    "stats",
 ]
 __version__ = "0.1.0"
 
 
 def explore(lib: Library, *, offline: bool = True):
-    """An interactive explorer of ``lib`` for JupyterLab (see ``savedlib.explorer``); display the result."""
-    from savedlib.explorer import explore as _explore  # Altair and ipywidgets load on first use
+    """An interactive explorer of ``lib`` for JupyterLab: display the returned ``Explorer``.
 
-    return _explore(lib, offline=offline)
+    Parameters:
+        lib: the library to explore (any ``Library``: demo, loaded, from a file).
+        offline: embed the chart JavaScript (about 1 MB per chart widget, sent
+            once) so it works with no network, on Binder and in a headless
+            browser; ``False`` loads it from a CDN instead.
+
+    Altair and ipywidgets are imported on first use, so ``import savedlib`` stays fast.
+    """
+    from savedlib.explorer import explore as explorer
+
+    return explorer(lib, offline=offline)
 
 
 def __getattr__(name: str):
@@ -62,7 +78,11 @@ def __getattr__(name: str):
         from savedlib.explorer import Explorer
 
         return Explorer
+    if name == "stats":
+        import savedlib.stats
+
+        return savedlib.stats
     raise AttributeError(f"module 'savedlib' has no attribute {name!r}")
 
 
-_redact.install()
+redact.install()

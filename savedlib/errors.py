@@ -1,25 +1,37 @@
-"""What can go wrong while loading, as exceptions that say what to do next.
+"""Everything that can go wrong in savedlib, as exceptions that say what to do next.
 
-Each carries ``partial``: the library as far as it was read (``None`` when
-nothing was), so a long read is never thrown away. Messages never contain tokens.
+Every class derives from ``savedlib.Error``, so ``except savedlib.Error`` catches
+them all. Load errors carry ``partial``: the library as far as it was read
+(``None`` when nothing was), so a long read is never thrown away. Messages
+never contain tokens.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from savedlib.text import duration_words
+
 if TYPE_CHECKING:
     from savedlib.library import Library
 
 
-class LoadError(Exception):
-    """Base class: the library could not be read completely."""
+class Error(Exception):
+    """The base of every savedlib exception."""
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+class LoadError(Error):
+    """The library could not be read completely; ``partial`` holds what was."""
 
     partial: Library | None = None
     #: Raw pages read before the failure: ``{offset: [items]}``, for resuming.
     pages: dict[int, list[dict]] | None = None
 
     def with_partial(self, partial: Library | None, pages: dict[int, list[dict]] | None) -> LoadError:
+        """Attach what was read, and say so in the message."""
         self.partial, self.pages = partial, pages
         if partial is not None:
             self.add_note(
@@ -36,7 +48,7 @@ class RateLimited(LoadError):
         self.retry_after = retry_after
         self.max_wait = max_wait
         super().__init__(
-            f"Spotify asked savedlib to wait {_duration(retry_after)} before its next request "
+            f"Spotify asked savedlib to wait {duration_words(retry_after)} before its next request "
             f"(Retry-After: {retry_after:g} s), longer than max_wait={max_wait:g} s. "
             "Try again after that, or pass a larger max_wait to wait it out."
         )
@@ -56,8 +68,8 @@ class PageFailed(LoadError):
 class SignInAgain(LoadError):
     """The sign-in is no longer valid (expired or revoked) and cannot be refreshed."""
 
-    def __init__(self, detail: str):
-        super().__init__(f"{detail}: sign in to Spotify again, then load again.")
+    def __init__(self, detail: str, advice: str = "sign in to Spotify again, then load again"):
+        super().__init__(f"{detail}: {advice}.")
 
 
 class AccessDenied(LoadError):
@@ -82,18 +94,29 @@ class LibraryChanging(LoadError):
     """The library kept changing faster than it could be read consistently."""
 
 
-class LoadInterrupted(KeyboardInterrupt):
-    """The load was stopped (Ctrl-C / interrupt); ``partial`` has what was read."""
+class LoadInterrupted(Error, KeyboardInterrupt):
+    """The load was stopped (Ctrl-C / interrupt); ``partial`` has what was read.
+
+    It is a ``KeyboardInterrupt`` too, so code that stops on Ctrl-C still stops.
+    """
 
     partial: Library | None = None
     pages: dict[int, list[dict]] | None = None
 
 
-def _duration(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:g} s"
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min {secs} s"
+# --- keeping a library ---------------------------------------------------------------------
+
+
+class SnapshotError(Error):
+    """A snapshot cannot be used as it is; the message names the file and what to do."""
+
+
+# --- signing in ----------------------------------------------------------------------------
+
+
+class SetupNeeded(Error, ValueError):
+    """No Spotify app is configured yet; the message says how to create one."""
+
+
+class SignInError(Error):
+    """Signing in did not work; the message says why and what to do."""

@@ -40,11 +40,21 @@ WATCHED_FIELDS = {
 }
 #: Known values of the categorical columns, in a sensible order; others Spotify
 #: may add later are kept and sorted after these.
-ALBUMARROW_TO_PANDAS = ("album", "single", "compilation")
+ALBUM_TYPES = ("album", "single", "compilation")
 PRECISIONS = ("year", "month", "day")
 RESTRICTIONS = ("market", "product", "explicit")
 
 MARKET_REASON = "Spotify leaves available_markets out when a library is read with a market"
+
+#: The columns of ``Library.tracks``, in order.
+TRACK_COLUMNS = (
+    "added_at", "track_id", "track_uri", "track_name", "track_url", "isrc", "duration_ms", "explicit",
+    "popularity", "disc_number", "track_number", "is_local", "is_playable", "restriction", "linked_from_id",
+    "preview_url", "artists", "artist_ids", "primary_artist", "primary_artist_id", "n_artists", "album_id",
+    "album_uri", "album_name", "album_type", "album_total_tracks", "album_release_date",
+    "album_release_precision", "album_released", "album_release_year", "album_label", "album_image_url",
+    "album_artists", "n_markets",
+)  # fmt: skip
 
 
 def build_tables(
@@ -56,44 +66,61 @@ def build_tables(
     ``missing_fields``. ``market`` says whether the items were read with one,
     which makes ``available_markets`` meaningless.
     """
+    array, kept = _to_arrow(items)
+    track = pc.struct_field(array, "track")
+    artists, parent = _artist_table(pc.struct_field(track, "artists"))
+    columns = _track_columns(track, market)
+    columns.update(_artist_columns(track, artists, parent))
+    columns.update(_album_columns(pc.struct_field(track, "album"), columns["is_local"]))
+    tracks = _tracks_frame(columns, _added_at(pc.struct_field(array, "added_at"), kept), len(track))
+    artist_frame = pd.DataFrame(
+        {
+            "item": parent.astype(np.int32),
+            "position": artists["position"].astype(np.int16),
+            "artist_id": pd.array(artists["artist_id"], dtype=STRING),
+            "artist_name": pd.array(artists["artist_name"], dtype=STRING),
+        },
+        copy=False,
+    )
+    markets = _market_table(pc.struct_field(track, "available_markets"), columns["n_markets"])
+    facts = {
+        "skipped_null_tracks": len(items) - len(kept),
+        "missing_fields": _missing_fields(tracks, market),
+    }
+    return tracks, artist_frame, markets, facts
+
+
+def _to_arrow(items: Sequence[Any]) -> tuple[pa.StructArray, np.ndarray]:
+    """The items as one Arrow array (null tracks dropped) and the original positions kept."""
     check_shape(items)
     try:
         array = pa.array(items, type=ITEM_TYPE) if len(items) else pa.array([], type=ITEM_TYPE)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as exc:
         raise ValueError(find_type_error(items) or f"items could not be read: {exc}") from None
-
-    track = pc.struct_field(array, "track")
-    kept = np.flatnonzero(track.is_valid().to_numpy(zero_copy_only=False))
-    skipped = len(array) - kept.size
-    if skipped:
+    valid = pc.struct_field(array, "track").is_valid().to_numpy(zero_copy_only=False)
+    kept = np.flatnonzero(valid)
+    if kept.size < len(array):
         array = array.take(pa.array(kept))
-        track = pc.struct_field(array, "track")
+    return array, kept
 
-    added_at = _added_at(pc.struct_field(array, "added_at"), kept)
-    album = pc.struct_field(track, "album")
+
+def _none_where(mask: pa.Array, values: pa.Array) -> pa.Array:
+    """``values`` with nulls where ``mask`` is true."""
+    return pc.if_else(mask, pa.scalar(None, values.type), values)
+
+
+def _track_columns(track: pa.Array, market: str | None) -> dict[str, pa.Array]:
+    """The track's own fields. Local files get NA for the placeholder zeros Spotify sends them."""
 
     def t(*path: str) -> pa.Array:
         return pc.struct_field(track, list(path))
 
-    uri = t("uri")
+    uri, track_id = t("uri"), t("id")
     is_local = pc.if_else(t("is_local").is_null(), pc.starts_with(uri.fill_null(""), "spotify:local:"), t("is_local"))
-    not_local = pc.invert(is_local)
-
-    def unless_local(values: pa.Array) -> pa.Array:
-        return pc.if_else(not_local, values, pa.scalar(None, values.type))
-
-    track_id = t("id")
-    artists, artist_parent = _artist_table(t("artists"))
-    n_artists = pc.list_value_length(t("artists"))
-    release_date = pc.struct_field(album, "release_date")
-
-    markets_list = t("available_markets")
-    n_markets = unless_local(pc.list_value_length(markets_list).cast(pa.int64()))
+    n_markets = pc.list_value_length(t("available_markets")).cast(pa.int64())
     if market is not None:  # read with a market: Spotify leaves the lists out or empty
         n_markets = pa.nulls(len(track), pa.int64())
-
-    columns = {
-        "added_at": None,  # filled from pandas below
+    return {
         "track_id": track_id,
         "track_uri": uri,
         "track_name": t("name"),
@@ -101,65 +128,70 @@ def build_tables(
         "isrc": t("external_ids", "isrc"),
         "duration_ms": t("duration_ms"),
         "explicit": t("explicit"),
-        "popularity": unless_local(t("popularity")),
-        "disc_number": unless_local(t("disc_number")),
-        "track_number": unless_local(t("track_number")),
+        "popularity": _none_where(is_local, t("popularity")),
+        "disc_number": _none_where(is_local, t("disc_number")),
+        "track_number": _none_where(is_local, t("track_number")),
         "is_local": is_local,
         "is_playable": t("is_playable"),
-        "restriction": _categorical(t("restrictions", "reason"), RESTRICTIONS),
+        "restriction": t("restrictions", "reason"),
         "linked_from_id": t("linked_from", "id"),
         "preview_url": t("preview_url"),
-        "artists": _join_names(t("artists"), n_artists),
-        "artist_ids": None,  # list column, added below
-        "primary_artist": _first(artists["artist_name"], artists["position"], artist_parent, len(track)),
-        "primary_artist_id": _first(artists["artist_id"], artists["position"], artist_parent, len(track)),
-        "n_artists": n_artists.cast(pa.int64()),
-        "album_id": pc.struct_field(album, "id"),
-        "album_uri": pc.struct_field(album, "uri"),
-        "album_name": pc.struct_field(album, "name"),
-        "album_type": _categorical(pc.utf8_lower(pc.struct_field(album, "album_type")), ALBUMARROW_TO_PANDAS),
-        "album_total_tracks": unless_local(pc.struct_field(album, "total_tracks")),
-        "album_release_date": release_date,
-        "album_release_precision": _categorical(pc.struct_field(album, "release_date_precision"), PRECISIONS),
-        "album_released": None,
-        "album_release_year": None,
-        "album_label": pc.struct_field(album, "label"),
-        "album_image_url": _largest_image(pc.struct_field(album, "images")),
-        "album_artists": _join_names(
-            pc.struct_field(album, "artists"), pc.list_value_length(pc.struct_field(album, "artists"))
-        ),
-        "n_markets": n_markets,
+        "n_markets": _none_where(is_local, n_markets),
     }
-    arrow = {k: v for k, v in columns.items() if isinstance(v, pa.Array)}
-    frame = pa.table(arrow).to_pandas(types_mapper=ARROW_TO_PANDAS.get)
-    released, year = _released(release_date)
-    computed = {
-        "added_at": added_at,
-        "artist_ids": pd.arrays.ArrowExtensionArray(_artist_ids(t("artists"))),
+
+
+def _artist_columns(track: pa.Array, artists: dict[str, Any], parent: np.ndarray) -> dict[str, Any]:
+    """The track's artists: names joined, ids as a list, the primary artist, how many."""
+    lists = pc.struct_field(track, "artists")
+    n_artists = pc.list_value_length(lists)
+    return {
+        "artists": _join_names(lists, n_artists),
+        "artist_ids": pd.arrays.ArrowExtensionArray(_artist_ids(lists)),
+        "primary_artist": _first(artists["artist_name"], artists["position"], parent, len(track)),
+        "primary_artist_id": _first(artists["artist_id"], artists["position"], parent, len(track)),
+        "n_artists": n_artists.cast(pa.int64()),
+    }
+
+
+def _album_columns(album: pa.Array, is_local: pa.Array) -> dict[str, Any]:
+    """The album's fields, its release date in three forms, its largest image and its artists."""
+
+    def a(name: str) -> pa.Array:
+        return pc.struct_field(album, name)
+
+    released, year = _released(a("release_date"))
+    return {
+        "album_id": a("id"),
+        "album_uri": a("uri"),
+        "album_name": a("name"),
+        "album_type": pc.utf8_lower(a("album_type")),
+        "album_total_tracks": _none_where(is_local, a("total_tracks")),
+        "album_release_date": a("release_date"),
+        "album_release_precision": a("release_date_precision"),
         "album_released": released,
         "album_release_year": year,
+        "album_label": a("label"),
+        "album_image_url": _largest_image(a("images")),
+        "album_artists": _join_names(a("artists"), pc.list_value_length(a("artists"))),
     }
-    tracks = pd.DataFrame(
-        {name: frame[name].array if name in arrow else computed.get(name, columns[name]) for name in columns},
-        index=pd.RangeIndex(len(track), name="item"),
-        copy=False,
-    )
 
-    artist_frame = pd.DataFrame(
-        {
-            "item": artist_parent.astype(np.int32),
-            "position": artists["position"].astype(np.int16),
-            "artist_id": pd.array(artists["artist_id"], dtype=STRING),
-            "artist_name": pd.array(artists["artist_name"], dtype=STRING),
-        },
+
+#: Columns stored as categories, with the values they always know.
+CATEGORIES = {"restriction": RESTRICTIONS, "album_type": ALBUM_TYPES, "album_release_precision": PRECISIONS}
+
+
+def _tracks_frame(columns: dict[str, Any], added_at: pd.Series, n: int) -> pd.DataFrame:
+    """One typed frame in ``TRACK_COLUMNS`` order: the Arrow columns converted together, in one step."""
+    columns = {**columns, "added_at": added_at}
+    for name, known in CATEGORIES.items():
+        columns[name] = _categorical(columns[name], known)
+    arrow = {name: v for name, v in columns.items() if isinstance(v, pa.Array)}
+    converted = pa.table(arrow).to_pandas(types_mapper=ARROW_TO_PANDAS.get)
+    return pd.DataFrame(
+        {name: converted[name].array if name in arrow else columns[name] for name in TRACK_COLUMNS},
+        index=pd.RangeIndex(n, name="item"),
         copy=False,
     )
-    markets = _market_table(markets_list, n_markets)
-    facts = {
-        "skipped_null_tracks": int(skipped),
-        "missing_fields": _missing_fields(tracks, market),
-    }
-    return tracks, artist_frame, markets, facts
 
 
 def _added_at(values: pa.Array, kept: np.ndarray) -> pd.Series:

@@ -8,10 +8,14 @@ columns in one vectorised step (keys not named here are ignored).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
+
+#: The most items Spotify sends in one page of ``/v1/me/tracks``.
+PAGE_SIZE = 50
 
 _str, _int, _bool = pa.string(), pa.int64(), pa.bool_()
 
@@ -61,6 +65,56 @@ DEV_MODE_REMOVED = {
 }
 
 
+# --- identity: which saved item is which ------------------------------------------------------
+
+
+def key(item: dict) -> tuple:
+    """Identity of a saved item: which track, saved when (local files have no id, but a URI)."""
+    track = item.get("track") or {}
+    return (track.get("uri") or track.get("id"), track.get("name"), item.get("added_at"))
+
+
+@dataclass
+class Page:
+    """One answer of ``/me/tracks``: its items and total, and when it was asked for and answered."""
+
+    offset: int
+    items: list[dict]
+    total: int
+    sent: float = 0.0
+    received: float = 0.0
+
+
+def new_on_top(first: Page, held: list[dict], read: Callable[[int], Page]) -> tuple[list[dict], int, int]:
+    """Saving puts tracks on top: the items above the newest one still ``held``, where ``held`` now
+    starts (its first items may be gone), and the latest total seen. Reads more pages from the top
+    (``read(offset)``) when a whole page is new."""
+    where = {key(item): i for i, item in enumerate(held) if item.get("track") is not None}
+    page, top = first, []
+    while True:
+        for j, item in enumerate(page.items):
+            i = where.get(key(item))
+            if i is not None:
+                return top + page.items[:j], i, page.total
+        top.extend(page.items)
+        if len(page.items) < PAGE_SIZE:  # reached the end: nothing held is left
+            return top, len(held), page.total
+        page = read(page.offset + PAGE_SIZE)
+
+
+def concat(pages: dict[int, Page]) -> list[dict]:
+    """The items of ``pages`` (by offset) in order."""
+    return [item for offset in sorted(pages) for item in pages[offset].items]
+
+
+def concat_items(pages: dict[int, list[dict]]) -> list[dict]:
+    """The items of raw pages (``{offset: items}``) in order."""
+    return [item for offset in sorted(pages) for item in pages[offset]]
+
+
+# --- Development Mode ---------------------------------------------------------------------
+
+
 def to_dev_mode(item: dict) -> dict:
     """The same item as a 2026 Development Mode app receives it (keys absent, not null)."""
     track = item.get("track")
@@ -70,6 +124,9 @@ def to_dev_mode(item: dict) -> dict:
     if isinstance(track.get("album"), dict):
         track["album"] = {k: v for k, v in track["album"].items() if k not in DEV_MODE_REMOVED["album"]}
     return {**item, "track": track}
+
+
+# --- checks -----------------------------------------------------------------------------
 
 
 def check_shape(items: Sequence[Any]) -> None:

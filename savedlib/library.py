@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from savedlib.files import atomic_write, atomic_write_text
 from savedlib.frames import ARROW_TO_PANDAS, STRING, build_tables
+from savedlib.text import utc_stamp
 
 #: Version of the on-disk layout; a newer one is refused by older savedlib.
 FORMAT_VERSION = 1
@@ -60,14 +60,12 @@ class Library:
         return text + ">"
 
     def equals(self, other: Library) -> bool:
-        """True when the three tables hold the same rows, values and dtypes (``info`` aside)."""
-        for name in TABLES:
-            a, b = getattr(self, name), getattr(other, name)
-            if a.shape != b.shape or not a.dtypes.equals(b.dtypes) or not a.index.equals(b.index):
-                return False
-            if not pa.Table.from_pandas(a, preserve_index=False).equals(pa.Table.from_pandas(b, preserve_index=False)):
-                return False
-        return True
+        """True when the tables hold the same rows, values, dtypes and index (``info`` aside)."""
+        return not self.differences(other)
+
+    def differences(self, other: Library) -> list[str]:
+        """The names of the tables that differ from ``other``'s (empty when ``equals``)."""
+        return [name for name in TABLES if not _same_frame(getattr(self, name), getattr(other, name))]
 
     def summary(self) -> pd.Series:
         """Headline numbers: tracks, artists, albums, hours of music, first and last save."""
@@ -99,9 +97,9 @@ class Library:
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
         for name in TABLES:
-            _atomic(folder / f"{name}.parquet", lambda tmp, name=name: _write_table(getattr(self, name), tmp))
+            atomic_write(folder / f"{name}.parquet", lambda tmp, name=name: _write_table(getattr(self, name), tmp))
         meta = {"format": "savedlib", "version": FORMAT_VERSION, "info": self.info}
-        _atomic(folder / "info.json", lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=2, default=str)))
+        atomic_write_text(folder / "info.json", json.dumps(meta, indent=2, default=str))
         return folder
 
     def to_csv(self, path: str | os.PathLike) -> Path:
@@ -122,7 +120,18 @@ class Library:
 _CATEGORIES_KEY = b"savedlib.categories"
 
 
-def _write_table(frame: pd.DataFrame, path: str) -> None:
+def _same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Same shape, dtypes, index (name included) and values: compared through Arrow, fast."""
+    return (
+        a.shape == b.shape
+        and a.dtypes.equals(b.dtypes)
+        and a.index.equals(b.index)
+        and a.index.name == b.index.name
+        and pa.Table.from_pandas(a, preserve_index=False).equals(pa.Table.from_pandas(b, preserve_index=False))
+    )
+
+
+def _write_table(frame: pd.DataFrame, path: Path) -> None:
     # Parquet keeps only the categories that occur; record the full lists so they come back.
     categories = {
         name: list(frame[name].cat.categories)
@@ -132,17 +141,6 @@ def _write_table(frame: pd.DataFrame, path: str) -> None:
     table = pa.Table.from_pandas(frame, preserve_index=False)
     meta = {**(table.schema.metadata or {}), _CATEGORIES_KEY: json.dumps(categories).encode()}
     pq.write_table(table.replace_schema_metadata(meta), path)
-
-
-def _atomic(target: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_parquet(path: str | os.PathLike) -> Library:
@@ -195,20 +193,24 @@ def _read_table(file: Path) -> pd.DataFrame:
     return frame
 
 
-def from_items(items: Sequence[dict], **info: Any) -> Library:
+def from_items(items: Sequence[dict], *, market: str | None = None, **info: Any) -> Library:
     """Raw saved-track items (the ``items`` of ``/v1/me/tracks`` pages) → a ``Library``.
 
-    ``info`` is recorded on the library (``source``, ``market``, ``total``,
-    ``read_at`` ...). A ``null`` track is skipped and counted in
-    ``info["skipped_null_tracks"]``; a malformed item raises ``ValueError``
-    naming its position.
+    Parameters:
+        items: the saved-track objects, newest save first, as Spotify sends them.
+        market: the market the items were read with, if any: then ``is_playable``
+            and ``restriction`` are meaningful and ``available_markets`` is not.
+        info: anything to record in ``Library.info`` (``source``, ``total``,
+            ``read_at`` ...).
+
+    A ``null`` track is skipped and counted in ``info["skipped_null_tracks"]``;
+    a malformed item raises ``ValueError`` naming its position.
     """
-    market = info.get("market")
     tracks, artists, markets, facts = build_tables(items, market=market)
     record = {
         "source": "items",
-        "read_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "market": None,
+        "read_at": utc_stamp(),
+        "market": market,
         "total": len(items),
         "n_tracks": len(tracks),
         **info,

@@ -11,10 +11,41 @@ import numpy as np
 import pandas as pd
 import pycountry
 
+from savedlib.frames import WATCHED_FIELDS
 from savedlib.library import Library
 from savedlib.markets import SPOTIFY_MARKETS
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+#: The Spotify field behind each column whose absence ``info["missing_fields"]`` explains.
+FIELD_OF = {column: field for field, (column, _) in WATCHED_FIELDS.items()}
+FIELD_OF["album_release_year"] = "album.release_date"
+
+
+# --- what a library has ---------------------------------------------------------------
+
+
+def why_missing(lib: Library, column: str, what: str, local_files: bool = False) -> str | None:
+    """Why ``column`` has no value to show (a sentence), or None when some track has one.
+
+    Local files count only when ``local_files`` (they have lengths, but no popularity or markets).
+    """
+    real = np.ones(len(lib.tracks), dtype=bool)
+    if not local_files:
+        real = ~lib.tracks["is_local"].fillna(False).to_numpy(dtype=bool)
+    if lib.tracks.loc[real, column].notna().any():
+        return None
+    reason = (lib.info.get("missing_fields") or {}).get(FIELD_OF.get(column, column))
+    if reason:
+        return reason[0].upper() + reason[1:] + "."
+    if not real.any() and len(lib.tracks):
+        return f"Only local files here: Spotify has no {what} for them."
+    return f"No track in this library has {what}."
+
+
+def popularity_known(lib: Library) -> bool:
+    """Whether any (non-local) track has Spotify's popularity score: the one answer every view uses."""
+    return why_missing(lib, "popularity", "popularity scores") is None
 
 
 def track_labels(tracks: pd.DataFrame, width: int = 48) -> pd.Series:
@@ -213,27 +244,38 @@ def markets_histogram(lib: Library, step: int = 10) -> pd.DataFrame:
 REASONS = {"market": "not available there", "product": "needs Premium", "explicit": "explicit content blocked"}
 
 
-def unplayable(lib: Library, market: str) -> pd.DataFrame:
-    """Saved tracks that cannot play in ``market``, with the ``reason``.
+def playable_in(lib: Library, market: str) -> pd.arrays.BooleanArray:
+    """Whether each saved track can play in ``market``: True, False, or NA where unknown.
 
-    From ``available_markets`` when the library has it; from ``is_playable`` and
-    ``restriction`` when it was read with that market. Local files are left out.
+    From ``is_playable`` when the library was read with that market; from
+    ``available_markets`` otherwise. Local files, and tracks whose markets
+    Spotify did not send, are NA. A library read with another market cannot
+    tell, and raises ``ValueError``.
     """
     t = lib.tracks
-    real = ~t["is_local"].fillna(False).to_numpy(dtype=bool)
-    if lib.info.get("market") == market or (lib.info.get("market") and t["n_markets"].isna().all()):
-        if lib.info.get("market") != market:
+    local = t["is_local"].fillna(False).to_numpy(dtype=bool)
+    read_with = lib.info.get("market")
+    if read_with:
+        if read_with != market:
             raise ValueError(
-                f"this library was read with market {lib.info['market']!r}: it only knows what plays there, "
-                f"not in {market!r}"
+                f"this library was read with market {read_with!r}: it only knows what plays there, not in {market!r}"
             )
-        blocked = real & ~t["is_playable"].fillna(True).to_numpy(dtype=bool)
+        playable = t["is_playable"].to_numpy(dtype=bool, na_value=False)
+        unknown = t["is_playable"].isna().to_numpy() | local
+        return pd.arrays.BooleanArray(playable, unknown)
+    there = np.zeros(len(t), dtype=bool)
+    m = lib.markets
+    there[m["item"].to_numpy()[(m["market"] == market).to_numpy(dtype=bool, na_value=False)]] = True
+    return pd.arrays.BooleanArray(there, t["n_markets"].isna().to_numpy() | local)
+
+
+def unplayable(lib: Library, market: str) -> pd.DataFrame:
+    """Saved tracks that cannot play in ``market``, with the ``reason`` (local files are left out)."""
+    t = lib.tracks
+    blocked = (~playable_in(lib, market)).to_numpy(dtype=bool, na_value=False)
+    if lib.info.get("market"):
         reason = t["restriction"].astype(object).map(REASONS).fillna("not playable")
     else:
-        has = t["n_markets"].notna().to_numpy()
-        there = np.zeros(len(t), dtype=bool)
-        there[lib.markets.loc[lib.markets["market"] == market, "item"].to_numpy()] = True
-        blocked = real & has & ~there
         nowhere = t["n_markets"].fillna(0).to_numpy() == 0
         reason = pd.Series(np.where(nowhere, "available nowhere", REASONS["market"]), index=t.index)
     out = t.loc[blocked, ["track_name", "primary_artist", "album_name", "n_markets", "track_url"]].copy()

@@ -6,8 +6,8 @@ import copy
 import json
 from pathlib import Path
 
+import altair as alt
 import pandas as pd
-import pyarrow as pa
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -81,16 +81,25 @@ def local_item(title: str = "Home Recording", artist: str = "Me") -> dict:
 
 
 def assert_same_library(got, want) -> None:
-    """The three tables are identical: values, dtypes and index (fast path through Arrow)."""
-    for name in ("tracks", "artists", "markets"):
-        a, b = getattr(got, name), getattr(want, name)
-        same = (
-            a.shape == b.shape
-            and a.dtypes.equals(b.dtypes)
-            and a.index.equals(b.index)
-            and a.index.name == b.index.name
-            and pa.Table.from_pandas(a, preserve_index=False).equals(pa.Table.from_pandas(b, preserve_index=False))
-        )
-        if not same:  # the slow comparison says where they differ
-            pd.testing.assert_frame_equal(a, b, obj=name)
-            raise AssertionError(f"{name} differ")
+    """The tables are identical (``Library.equals``); when not, say where they differ."""
+    differ = got.differences(want)
+    for name in differ:  # the slow comparison says where
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(want, name), obj=name)
+    assert not differ, f"{differ} differ"
+
+
+def data_of(chart) -> pd.DataFrame | None:
+    """The DataFrame a chart (or its first sub-chart with one) draws."""
+    if isinstance(getattr(chart, "data", None), pd.DataFrame):
+        return chart.data
+    transforms = getattr(chart, "transform", None)
+    for transform in transforms if isinstance(transforms, list) else []:  # a map joins its numbers with a lookup
+        if isinstance(transform, alt.LookupTransform) and isinstance(transform["from"].data, pd.DataFrame):
+            return transform["from"].data
+    for attr in ("layer", "hconcat", "vconcat"):
+        subs = getattr(chart, attr, None)
+        for sub in subs if isinstance(subs, list) else []:
+            found = data_of(sub)
+            if found is not None:
+                return found
+    return None

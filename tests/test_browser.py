@@ -186,7 +186,8 @@ def run_all(page, lab: str, name: str) -> None:
 def test_start_notebook_runs(page, lab):
     run_all(page, lab, "start.ipynb")
     page.wait_for_function(  # outputs render just after the last cell reports done
-        "() => document.querySelectorAll('.jp-OutputArea-output table.dataframe').length >= 3", timeout=30_000)
+        "() => document.querySelectorAll('.jp-OutputArea-output table.dataframe').length >= 3", timeout=30_000
+    )
     tables = page.locator(".jp-OutputArea-output table.dataframe")
     assert tables.count() >= 3
     assert "track_name" in tables.first.inner_text()

@@ -10,6 +10,7 @@ import pytest
 import savedlib
 import savedlib.charts as charts
 from savedlib.standin import with_market
+from tests.conftest import data_of
 
 N = 2500
 
@@ -28,23 +29,6 @@ def lib(items):
 def real_tracks(items):
     """The non-local tracks of the raw items: the independent source of truth."""
     return [it["track"] for it in items if not it["track"]["is_local"]]
-
-
-def data_of(chart) -> pd.DataFrame:
-    """The DataFrame a chart (or its first sub-chart with one) draws."""
-    if isinstance(getattr(chart, "data", None), pd.DataFrame):
-        return chart.data
-    transforms = getattr(chart, "transform", None)
-    for transform in transforms if isinstance(transforms, list) else []:  # a map joins its numbers with a lookup
-        if isinstance(transform, alt.LookupTransform) and isinstance(transform["from"].data, pd.DataFrame):
-            return transform["from"].data
-    for attr in ("layer", "hconcat", "vconcat"):
-        subs = getattr(chart, attr, None)
-        for sub in subs if isinstance(subs, list) else []:
-            found = data_of(sub)
-            if found is not None:
-                return found
-    return None
 
 
 def spec_text(chart) -> str:

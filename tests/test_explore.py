@@ -10,7 +10,7 @@ import pytest
 import savedlib
 from savedlib.explorer import table
 from savedlib.standin import with_market
-from tests.conftest import saved
+from tests.conftest import data_of, saved
 
 
 @pytest.fixture(scope="module")
@@ -21,10 +21,6 @@ def lib():
 @pytest.fixture
 def ex(lib):
     return savedlib.explore(lib)
-
-
-def data_of(chart):
-    return chart.data if isinstance(chart.data, pd.DataFrame) else chart.layer[0].data
 
 
 def test_opens_on_everything(ex, lib):

@@ -49,7 +49,7 @@ def test_outputs_stored_and_from_the_demo_library(path):
     assert any(c.get("outputs") for c in code), "no stored outputs: nbval would only check that cells run"
     source = "".join("".join(c["source"]) for c in code)
     # The demo library by default, with one clearly marked switch to your own.
-    assert re.search(r"savedlib\.library\(mine=(False|USE_MY_LIBRARY)\)", source) or "StandIn(" in source
+    assert re.search(r"savedlib\.open_library\(mine=(False|USE_MY_LIBRARY)\)", source) or "StandIn(" in source
     assert (
         "USE_MY_LIBRARY = False  # ← the one setting" in source
         or "# ← the one setting" in source

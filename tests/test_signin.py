@@ -12,7 +12,7 @@ import pytest
 import requests
 
 import savedlib
-from savedlib.signin import SignIn, TokenCache, connect, sign_out
+from savedlib.signin import SignIn, connect, sign_out
 from savedlib.standin import StandIn
 from tests.conftest import assert_same_library
 
@@ -66,7 +66,8 @@ def test_paste_back_in_the_widget_then_load(api, redirect, cache):
     assert w["pasted"].value == ""  # the single-use code is not left on screen
     lib = savedlib.load(flow.client, progress=False)
     assert_same_library(lib, savedlib.demo(300))
-    assert box is not None
+    link, paste_row, status = box.children  # the box a person sees: the link, the paste box, the status
+    assert link is w["link"] and list(paste_row.children) == [w["pasted"], w["button"]] and status is w["status"]
 
 
 def test_token_file_private_from_the_start(api, redirect, cache):
@@ -245,11 +246,12 @@ def test_stand_in_checks_the_pkce_verifier(api, redirect, cache):
         },
     )
     assert r.status_code == 400 and r.json()["error_description"] == "code_verifier was incorrect"
-    assert isinstance(TokenCache(cache / "x.json").get_cached_token(), type(None))
+    assert flow.cache.get_cached_token() is None  # a refused exchange writes no token file
+    assert not list(cache.glob("spotify-token-*"))
 
 
 def test_the_notebooks_one_switch(api, redirect, cache, monkeypatch):
-    assert savedlib.library(mine=False).equals(savedlib.demo())
+    assert savedlib.open_library(mine=False).equals(savedlib.demo())
     where = {"client_id": CLIENT, "redirect_uri": redirect, "accounts_url": api.url, "api_url": f"{api.url}/v1/"}
     monkeypatch.setattr(
         builtins,
@@ -259,10 +261,10 @@ def test_the_notebooks_one_switch(api, redirect, cache, monkeypatch):
         ],
     )
     with pytest.raises(savedlib.SignInError, match="different sign-in attempt"):
-        savedlib.library(mine=True, progress=False, **where)  # an address from another attempt is refused
+        savedlib.open_library(mine=True, progress=False, **where)  # an address from another attempt is refused
     flow = SignIn(**where)
     flow.finish(sent_back_to(flow))
-    lib = savedlib.library(mine=True, progress=False, **where)  # the saved sign-in is reused: no prompt
+    lib = savedlib.open_library(mine=True, progress=False, **where)  # the saved sign-in is reused: no prompt
     assert len(lib) == 300 and lib.info["source"].startswith("Spotify Web API at")
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
+from savedlib import stats
 from savedlib.charts.theme import WIDTH
 from savedlib.library import Library
 
@@ -22,39 +22,18 @@ def message(title: str, *lines: str) -> alt.Chart:
     )
 
 
-def why_missing(lib: Library, field: str, column: str, what: str, local_files: bool = False) -> str | None:
-    """Why ``column`` has nothing to draw, or None when it has values.
-
-    Local files count only when ``local_files`` (they have lengths, but no popularity or markets).
-    """
-    real = np.ones(len(lib.tracks), dtype=bool)
-    if not local_files:
-        real = ~lib.tracks["is_local"].fillna(False).to_numpy(dtype=bool)
-    if lib.tracks.loc[real, column].notna().any():
-        return None
-    reason = (lib.info.get("missing_fields") or {}).get(field)
-    if reason:
-        return reason[0].upper() + reason[1:] + "."
-    if not real.any() and len(lib.tracks):
-        return f"Only local files here: Spotify has no {what} for them."
-    return f"No track in this library has {what}."
-
-
 def needs(
     lib: Library,
     title: str,
-    field: str | None = None,
     column: str | None = None,
     what: str = "",
     local_files: bool = False,
 ) -> alt.Chart | None:
     """A message chart when the library is empty or lacks ``column``; None when the chart can be drawn."""
     if lib.tracks.empty:
-        if lib.info.get("filtered"):
-            return message(title, "No tracks match these filters.", "Widen a filter to see some again.")
         return message(title, *EMPTY)
     if column is not None:
-        reason = why_missing(lib, field or column, column, what, local_files)
+        reason = stats.why_missing(lib, column, what, local_files)
         if reason:
             return message(title, f"No {what} to show.", reason)
     return None

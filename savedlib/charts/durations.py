@@ -8,6 +8,7 @@ from savedlib import stats
 from savedlib.charts.base import needs
 from savedlib.charts.theme import COUNT_AXIS, HEIGHT, PRIMARY, SECOND, WIDTH
 from savedlib.library import Library
+from savedlib.text import mmss
 
 
 def duration_distribution(lib: Library, limit: float = 12.0) -> alt.Chart:
@@ -16,9 +17,9 @@ def duration_distribution(lib: Library, limit: float = 12.0) -> alt.Chart:
     if (early := needs(lib, title, column="duration_ms", what="track lengths", local_files=True)) is not None:
         return early
     data = stats.duration_histogram(lib, limit=limit)
-    minutes = lib.tracks["duration_ms"].dropna().astype(float) / 60_000
     longer = int(data.loc[data["open_ended"], "tracks"].sum())
-    subtitle = f"Median {_mmss(minutes.median())}; {longer:,} tracks of {limit:g} minutes or more share the last bar"
+    median = mmss(lib.tracks["duration_ms"].median())
+    subtitle = f"Median {median}; {longer:,} tracks of {limit:g} minutes or more share the last bar"
     return (
         alt.Chart(data, title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=HEIGHT)
         .mark_bar(color=PRIMARY)
@@ -38,7 +39,7 @@ def duration_distribution(lib: Library, limit: float = 12.0) -> alt.Chart:
 def duration_by_decade(lib: Library) -> alt.LayerChart | alt.Chart:
     """Track lengths by release decade: box from first to third quartile, whiskers 5th-95th percentile."""
     title = "Track lengths by the decade they came out"
-    if (early := needs(lib, title, "album.release_date", "album_release_year", "release dates")) is not None:
+    if (early := needs(lib, title, "album_release_year", "release dates")) is not None:
         return early
     data = stats.duration_by_decade(lib)
     y = alt.Y("label:O", title="Decade released", sort=alt.SortField("decade", order="descending"))
@@ -66,7 +67,7 @@ def longest_and_shortest(lib: Library, n: int = 10) -> alt.HConcatChart | alt.Ch
         return early
     data = stats.extremes(lib, "duration_ms", n)
     data["minutes"] = data["value"] / 60_000
-    data["length"] = data["minutes"].map(_mmss)
+    data["length"] = data["value"].map(mmss)
 
     def side(end: str, heading: str) -> alt.Chart:
         return (
@@ -80,8 +81,3 @@ def longest_and_shortest(lib: Library, n: int = 10) -> alt.HConcatChart | alt.Ch
         )
 
     return alt.hconcat(side("highest", "Longest"), side("lowest", "Shortest")).properties(title=alt.Title(title))
-
-
-def _mmss(minutes: float) -> str:
-    seconds = round(minutes * 60)
-    return f"{seconds // 60}:{seconds % 60:02d}"

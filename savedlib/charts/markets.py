@@ -40,7 +40,7 @@ def drawn_codes() -> frozenset[str]:
 def market_map(lib: Library) -> alt.Chart:
     """A world map: the share of the library that can play in each country."""
     title = "Where your music can play"
-    if (early := needs(lib, title, "available_markets", "n_markets", WHAT)) is not None:
+    if (early := needs(lib, title, "n_markets", WHAT)) is not None:
         return early
     data = stats.market_counts(lib)
     considered = int(lib.tracks["n_markets"].notna().sum())
@@ -81,7 +81,7 @@ def market_map(lib: Library) -> alt.Chart:
 def markets_per_track(lib: Library) -> alt.Chart:
     """How many markets each saved track can play in: worldwide releases, regional ones, and none."""
     title = "In how many countries your tracks can play"
-    if (early := needs(lib, title, "available_markets", "n_markets", WHAT)) is not None:
+    if (early := needs(lib, title, "n_markets", WHAT)) is not None:
         return early
     data = stats.markets_histogram(lib)
     n = lib.tracks["n_markets"].dropna()
@@ -108,7 +108,7 @@ def unplayable_in(lib: Library, market: str, n: int = 25) -> alt.Chart:
     title = f"Saved tracks that cannot play in {name}"
     read_with = lib.info.get("market")
     if read_with is None:
-        if (early := needs(lib, title, "available_markets", "n_markets", WHAT)) is not None:
+        if (early := needs(lib, title, "n_markets", WHAT)) is not None:
             return early
     elif read_with != market:
         return message(

@@ -13,7 +13,7 @@ WHAT = "popularity scores"
 
 
 def _missing(lib: Library, title: str) -> alt.Chart | None:
-    return needs(lib, title, "popularity", "popularity", WHAT)
+    return needs(lib, title, "popularity", WHAT)
 
 
 def popularity_distribution(lib: Library) -> alt.Chart:
@@ -59,7 +59,7 @@ def popularity_by_release_year(lib: Library) -> alt.LayerChart | alt.Chart:
     title = "Popularity by release year"
     if (early := _missing(lib, title)) is not None:
         return early
-    if (early := needs(lib, title, "album.release_date", "album_release_year", "release dates")) is not None:
+    if (early := needs(lib, title, "album_release_year", "release dates")) is not None:
         return early
     data = stats.popularity_by(lib, "release_year")
     x = alt.X("release_year:Q", title="Year released", axis=alt.Axis(format="d"))

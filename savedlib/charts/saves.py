@@ -65,7 +65,7 @@ def saves_by_weekday_hour(lib: Library, tz: str = "UTC") -> alt.Chart:
 def release_vs_save_year(lib: Library) -> alt.Chart:
     """How old is the music you save: release decade against the year it was saved."""
     title = "How old is the music you save?"
-    if (early := needs(lib, title, "album.release_date", "album_release_year", "release dates")) is not None:
+    if (early := needs(lib, title, "album_release_year", "release dates")) is not None:
         return early
     data = stats.release_vs_save_year(lib)
     overall = (lib.tracks["added_at"].dt.year - lib.tracks["album_release_year"]).median()

@@ -230,6 +230,119 @@ def _release_dates(rng: np.random.Generator, first_save: np.ndarray) -> tuple[li
     return dates.tolist(), precision.tolist()
 
 
+@dataclass
+class _Albums:
+    """Every album of the demo library, one array entry each."""
+
+    kind: np.ndarray  # "album", "single", "compilation" (the odd "ALBUM")
+    total_tracks: np.ndarray
+    release_date: list[str]
+    precision: list[str]
+    release_year: np.ndarray
+    ids: list[str]
+    image_hash: list[str]
+    image_kind: np.ndarray  # < .02 no image, < .04 one without sizes
+    name: np.ndarray
+    markets: list[list[str]]
+    artist: np.ndarray  # index into the artists
+
+
+def _albums(rng: np.random.Generator, first_save: np.ndarray, artist: np.ndarray) -> _Albums:
+    count = first_save.size
+    u = rng.random(count)
+    kind = np.where(u < 0.08, "compilation", np.where(u < 0.38, "single", "album"))
+    total_tracks = np.where(
+        kind == "single",
+        rng.integers(1, 4, count),
+        np.where(kind == "compilation", rng.integers(15, 41, count), rng.integers(7, 21, count)),
+    )
+    kind = kind.astype(object)
+    kind[rng.random(count) < 0.01] = "ALBUM"  # Spotify sometimes sends upper case
+    release_date, precision = _release_dates(rng, first_save)
+    release_year = np.array([int(d[:4]) for d in release_date])
+    ids = _ids(rng, count)
+    image_hash = _ids(rng, count, 24, _HEX)
+    image_kind = rng.random(count)
+    name = np.where(
+        rng.random(count) < 0.5,
+        _pick(rng, names.ADJECTIVES, count) + " " + _pick(rng, names.NOUNS, count),
+        _pick(rng, names.NOUNS, count) + " " + _pick(rng, names.ALBUM_WORDS, count),
+    )
+    markets = _market_lists(rng, count)
+    return _Albums(
+        kind, total_tracks, release_date, precision, release_year, ids, image_hash, image_kind, name, markets, artist
+    )
+
+
+@dataclass
+class _Tracks:
+    """Every saved track of the demo library, in draw order (not yet newest first)."""
+
+    name: np.ndarray
+    n_feat: np.ndarray
+    featured: np.ndarray
+    duration: np.ndarray
+    popularity: np.ndarray
+    explicit: np.ndarray
+    track_number: np.ndarray
+    disc_number: np.ndarray
+    local: np.ndarray
+    ids: list[str]
+    isrc: list[str]
+    added_at: np.ndarray
+
+
+def _tracks(
+    rng: np.random.Generator,
+    artists: _Artists,
+    artist: np.ndarray,
+    albums: _Albums,
+    album: np.ndarray,
+    times: np.ndarray,
+) -> _Tracks:
+    n = artist.size
+    name = np.where(
+        rng.random(n) < 0.6,
+        _pick(rng, names.ADJECTIVES, n) + " " + _pick(rng, names.NOUNS, n),
+        _pick(rng, names.NOUNS, n) + " of the " + _pick(rng, names.NOUNS, n),
+    )
+    special = rng.random(n) < 0.03
+    name[special] = _pick(rng, names.SPECIAL_TRACKS, int(special.sum()))
+    remaster = (rng.random(n) < 0.04) & (albums.release_year[album] < 2000)
+    name[remaster] = name[remaster] + " - Remastered " + rng.integers(2001, 2024, int(remaster.sum())).astype(str)
+
+    n_feat = np.where(rng.random(n) < 0.15, rng.choice([1, 1, 1, 2, 2, 3, 5], n), 0)
+    featured = rng.choice(artists.names.size, size=(n, 5), p=artists.weight)
+
+    duration = rng.lognormal(np.log(212_000), 0.28, n)
+    duration = np.where(rng.random(n) < 0.006, rng.uniform(10, 65, n) * 60_000, duration)
+    duration = np.where(rng.random(n) < 0.01, rng.uniform(20_000, 90_000, n), duration)
+    duration = np.maximum(duration, 15_000).astype(np.int64)
+
+    save_years = times.astype("datetime64[Y]").astype(int) + 1970
+    age = np.maximum(save_years - albums.release_year[album], 0)
+    popularity = np.clip(artists.popularity[artist] + rng.normal(0, 10, n) - 0.35 * np.minimum(age, 40), 0, 100).astype(
+        int
+    )
+    explicit = rng.random(n) < artists.explicit_rate[artist]
+    total = albums.total_tracks[album]
+    track_number = rng.integers(0, 1 << 30, n) % total + 1
+    disc_number = np.where((total > 14) & (rng.random(n) < 0.3), 2, 1)
+    local = rng.random(n) < 0.01
+    ids = _ids(rng, n)
+    isrc_reg = _ids(rng, n, 3)
+    isrc_num = rng.integers(0, 100_000, n)
+    isrc_cc = _pick(rng, ["US", "GB", "SE", "DE", "FR", "JP", "KR", "BR", "NL", "QZ"], n)
+    isrc = [
+        f"{cc}{reg.upper()}{year % 100:02d}{num:05d}"
+        for cc, reg, year, num in zip(isrc_cc, isrc_reg, save_years, isrc_num, strict=True)
+    ]
+    added_at = np.datetime_as_string(times, unit="s")
+    return _Tracks(
+        name, n_feat, featured, duration, popularity, explicit, track_number, disc_number, local, ids, isrc, added_at
+    )
+
+
 def demo_items(n: int = 2500, seed: int = 0, dev_mode: bool = False) -> list[dict]:
     """Raw saved-track items (the ``items`` of ``/v1/me/tracks`` pages), newest save first.
 
@@ -245,142 +358,83 @@ def demo_items(n: int = 2500, seed: int = 0, dev_mode: bool = False) -> list[dic
     # Which artist and which of their albums each track comes from.
     track_artist = rng.choice(artists.names.size, size=n, p=artists.weight)
     slot = np.minimum(rng.geometric(0.45, n) - 1, 63)
-    album_of, album_key_index = np.unique(track_artist * 64 + slot, return_inverse=True)
-    n_albums = album_of.size
-    album_artist = album_of // 64
+    album_of, album = np.unique(track_artist * 64 + slot, return_inverse=True)
 
     times = _save_times(rng, n)
     # Saving a whole album at once: its tracks share one second.
-    whole = rng.random(n_albums) < 0.06
-    first_save = np.full(n_albums, END)
-    np.minimum.at(first_save, album_key_index, times)
-    times = np.where(whole[album_key_index], first_save[album_key_index], times)
+    whole = rng.random(album_of.size) < 0.06
+    first_save = np.full(album_of.size, END)
+    np.minimum.at(first_save, album, times)
+    times = np.where(whole[album], first_save[album], times)
     order = np.argsort(-times.view("int64"), kind="stable")  # newest save first
 
-    u = rng.random(n_albums)
-    album_type = np.where(u < 0.08, "compilation", np.where(u < 0.38, "single", "album"))
-    total_tracks = np.where(
-        album_type == "single",
-        rng.integers(1, 4, n_albums),
-        np.where(album_type == "compilation", rng.integers(15, 41, n_albums), rng.integers(7, 21, n_albums)),
-    )
-    album_type = album_type.astype(object)
-    album_type[rng.random(n_albums) < 0.01] = "ALBUM"  # Spotify sometimes sends upper case
-    release_date, precision = _release_dates(rng, first_save)
-    release_year = np.array([int(d[:4]) for d in release_date])
-    album_ids = _ids(rng, n_albums)
-    image_hash = _ids(rng, n_albums, 24, _HEX)
-    image_kind = rng.random(n_albums)  # < .02 none, < .04 one without sizes
-    album_name = np.where(
-        rng.random(n_albums) < 0.5,
-        _pick(rng, names.ADJECTIVES, n_albums) + " " + _pick(rng, names.NOUNS, n_albums),
-        _pick(rng, names.NOUNS, n_albums) + " " + _pick(rng, names.ALBUM_WORDS, n_albums),
-    )
-    markets = _market_lists(rng, n_albums)
+    albums = _albums(rng, first_save, album_of // 64)
+    tracks = _tracks(rng, artists, track_artist, albums, album, times)
+    items = [_item(i, tracks, artists, track_artist[i], albums, album[i]) for i in order]
+    return [to_dev_mode(item) for item in items] if dev_mode else items
 
-    track_name = np.where(
-        rng.random(n) < 0.6,
-        _pick(rng, names.ADJECTIVES, n) + " " + _pick(rng, names.NOUNS, n),
-        _pick(rng, names.NOUNS, n) + " of the " + _pick(rng, names.NOUNS, n),
-    )
-    special = rng.random(n) < 0.03
-    track_name[special] = _pick(rng, names.SPECIAL_TRACKS, int(special.sum()))
-    remaster = (rng.random(n) < 0.04) & (release_year[album_key_index] < 2000)
-    track_name[remaster] = (
-        track_name[remaster] + " - Remastered " + rng.integers(2001, 2024, int(remaster.sum())).astype(str)
-    )
 
-    n_feat = np.where(rng.random(n) < 0.15, rng.choice([1, 1, 1, 2, 2, 3, 5], n), 0)
-    featured = rng.choice(artists.names.size, size=(n, 5), p=artists.weight)
+def _item(i: int, tracks: _Tracks, artists: _Artists, artist: int, albums: _Albums, a: int) -> dict:
+    """Saved item ``i`` in the exact ``/v1/me/tracks`` shape."""
+    artist_list = [_artist(artists, artist)] + [
+        _artist(artists, f) for f in tracks.featured[i, : tracks.n_feat[i]] if f != artist
+    ]
+    if tracks.local[i]:
+        return _local_item(tracks.added_at[i], tracks.name[i], artist_list, albums.name[a], int(tracks.duration[i]))
+    tid = tracks.ids[i]
+    return {
+        "added_at": tracks.added_at[i] + "Z",
+        "track": {
+            "album": _album(albums, a, artists),
+            "artists": artist_list,
+            "available_markets": albums.markets[a],
+            "disc_number": int(tracks.disc_number[i]),
+            "duration_ms": int(tracks.duration[i]),
+            "explicit": bool(tracks.explicit[i]),
+            "external_ids": {"isrc": tracks.isrc[i]},
+            "external_urls": {"spotify": f"https://open.spotify.com/track/{tid}"},
+            "href": f"https://api.spotify.com/v1/tracks/{tid}",
+            "id": tid,
+            "is_local": False,
+            "name": str(tracks.name[i]),
+            "popularity": int(tracks.popularity[i]),
+            "preview_url": None,
+            "track_number": int(tracks.track_number[i]),
+            "type": "track",
+            "uri": f"spotify:track:{tid}",
+        },
+    }
 
-    duration = rng.lognormal(np.log(212_000), 0.28, n)
-    duration = np.where(rng.random(n) < 0.006, rng.uniform(10, 65, n) * 60_000, duration)
-    duration = np.where(rng.random(n) < 0.01, rng.uniform(20_000, 90_000, n), duration)
-    duration = np.maximum(duration, 15_000).astype(np.int64)
 
-    save_years = times.astype("datetime64[Y]").astype(int) + 1970
-    age = np.maximum(save_years - release_year[album_key_index], 0)
-    popularity = np.clip(
-        artists.popularity[track_artist] + rng.normal(0, 10, n) - 0.35 * np.minimum(age, 40), 0, 100
-    ).astype(int)
-    explicit = rng.random(n) < artists.explicit_rate[track_artist]
-    track_number = rng.integers(0, 1 << 30, n) % total_tracks[album_key_index] + 1
-    disc_number = np.where((total_tracks[album_key_index] > 14) & (rng.random(n) < 0.3), 2, 1)
-    local = rng.random(n) < 0.01
-    track_ids = _ids(rng, n)
-    isrc_reg = _ids(rng, n, 3)
-    isrc_num = rng.integers(0, 100_000, n)
-    isrc_cc = _pick(rng, ["US", "GB", "SE", "DE", "FR", "JP", "KR", "BR", "NL", "QZ"], n)
-    added_at = np.datetime_as_string(times, unit="s")
+VARIOUS_ARTISTS = {
+    "external_urls": {"spotify": "https://open.spotify.com/artist/0LyfQWJT6nXafLPZqxe9Of"},
+    "href": "https://api.spotify.com/v1/artists/0LyfQWJT6nXafLPZqxe9Of",
+    "id": "0LyfQWJT6nXafLPZqxe9Of",
+    "name": "Various Artists",
+    "type": "artist",
+    "uri": "spotify:artist:0LyfQWJT6nXafLPZqxe9Of",
+}
 
-    items: list[dict] = []
-    for i in order:
-        a = album_key_index[i]
-        artist_list = [_artist(artists, track_artist[i])] + [
-            _artist(artists, f) for f in featured[i, : n_feat[i]] if f != track_artist[i]
-        ]
-        if local[i]:
-            items.append(_local_item(added_at[i], track_name[i], artist_list, album_name[a], int(duration[i])))
-            continue
-        album_artists = (
-            [
-                {
-                    "external_urls": {"spotify": "https://open.spotify.com/artist/0LyfQWJT6nXafLPZqxe9Of"},
-                    "href": "https://api.spotify.com/v1/artists/0LyfQWJT6nXafLPZqxe9Of",
-                    "id": "0LyfQWJT6nXafLPZqxe9Of",
-                    "name": "Various Artists",
-                    "type": "artist",
-                    "uri": "spotify:artist:0LyfQWJT6nXafLPZqxe9Of",
-                }
-            ]
-            if album_type[a] == "compilation"
-            else [_artist(artists, album_artist[a])]
-        )
-        album = {
-            "album_type": album_type[a],
-            "artists": album_artists,
-            "available_markets": markets[a],
-            "external_urls": {"spotify": f"https://open.spotify.com/album/{album_ids[a]}"},
-            "href": f"https://api.spotify.com/v1/albums/{album_ids[a]}",
-            "id": album_ids[a],
-            "images": _images(image_hash[a], image_kind[a]),
-            "name": str(album_name[a]),
-            "release_date": release_date[a],
-            "release_date_precision": precision[a],
-            "total_tracks": int(total_tracks[a]),
-            "type": "album",
-            "uri": f"spotify:album:{album_ids[a]}",
-        }
-        tid = track_ids[i]
-        items.append(
-            {
-                "added_at": added_at[i] + "Z",
-                "track": {
-                    "album": album,
-                    "artists": artist_list,
-                    "available_markets": markets[a],
-                    "disc_number": int(disc_number[i]),
-                    "duration_ms": int(duration[i]),
-                    "explicit": bool(explicit[i]),
-                    "external_ids": {
-                        "isrc": f"{isrc_cc[i]}{isrc_reg[i].upper()}{save_years[i] % 100:02d}{isrc_num[i]:05d}"
-                    },
-                    "external_urls": {"spotify": f"https://open.spotify.com/track/{tid}"},
-                    "href": f"https://api.spotify.com/v1/tracks/{tid}",
-                    "id": tid,
-                    "is_local": False,
-                    "name": str(track_name[i]),
-                    "popularity": int(popularity[i]),
-                    "preview_url": None,
-                    "track_number": int(track_number[i]),
-                    "type": "track",
-                    "uri": f"spotify:track:{tid}",
-                },
-            }
-        )
-    if dev_mode:
-        items = [to_dev_mode(item) for item in items]
-    return items
+
+def _album(albums: _Albums, a: int, artists: _Artists) -> dict:
+    """Album ``a`` as the track object carries it."""
+    aid = albums.ids[a]
+    kind = albums.kind[a]
+    return {
+        "album_type": kind,
+        "artists": [dict(VARIOUS_ARTISTS)] if kind == "compilation" else [_artist(artists, albums.artist[a])],
+        "available_markets": albums.markets[a],
+        "external_urls": {"spotify": f"https://open.spotify.com/album/{aid}"},
+        "href": f"https://api.spotify.com/v1/albums/{aid}",
+        "id": aid,
+        "images": _images(albums.image_hash[a], albums.image_kind[a]),
+        "name": str(albums.name[a]),
+        "release_date": albums.release_date[a],
+        "release_date_precision": albums.precision[a],
+        "total_tracks": int(albums.total_tracks[a]),
+        "type": "album",
+        "uri": f"spotify:album:{aid}",
+    }
 
 
 def _artist(artists: _Artists, k: int) -> dict:

@@ -214,11 +214,6 @@ ALBUM_WORDS = [
     "Remixes",
 ]
 
-LABELS = """
-Northbound Records|Paper Kite Music|Velvet Room|Harbor Lights|Analog Heart|
-Atlas Sound Co.|Blue Orchard|Sunday Morning Records|Crooked Compass|Lumen
-""".replace("\n", "").split("|")
-
 #: Artist names that exercise Unicode, quoting and separators.
 SPECIAL_ARTISTS = [
     "Mø Ørsted",

@@ -28,6 +28,12 @@ from savedlib.explorer.filters import Filters, subset
 from savedlib.library import Library
 
 BRUSH = "brush"
+NO_MATCH = ("No tracks match these filters.", "Widen a filter to see some again.")
+TITLES = {
+    "durations": "How long your tracks are",
+    "popularity": "How popular your tracks are",
+    "artists": "Your top artists",
+}
 
 
 class Explorer:
@@ -41,6 +47,7 @@ class Explorer:
         alt.JupyterChart.enable_offline(offline)
         self.lib = lib
         self._filters = Filters(lib)
+        self._popularity = stats.popularity_known(lib)
         self.filters: dict[str, widgets.Widget] = self._filters.widgets
         self.keep = np.ones(len(lib.tracks), dtype=bool)
         self.views: dict[str, alt.TopLevelMixin] = {}
@@ -128,16 +135,20 @@ class Explorer:
         self.timings.append(time.perf_counter() - start)
 
     def _views(self, result: Library) -> dict[str, alt.TopLevelMixin]:
+        """The linked charts: lengths, and popularity (or top artists when Spotify sent no popularity)."""
         narrow = WIDTH // 2 - 40
+        shown = ("durations", "popularity" if self._popularity else "artists")
+        if result.tracks.empty:
+            return {name: charts.message(TITLES[name], *NO_MATCH).properties(width=narrow) for name in shown}
 
         def sized(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
             return chart.properties(width=narrow) if isinstance(chart, alt.Chart) else chart
 
         views = {"durations": sized(charts.duration_distribution(result, limit=10))}
-        if "popularity" in self._filters.notes:
-            views["artists"] = sized(charts.top_artists(result, n=10))
-        else:
+        if self._popularity:
             views["popularity"] = sized(charts.popularity_distribution(result))
+        else:
+            views["artists"] = sized(charts.top_artists(result, n=10))
         return views
 
     def _render_table(self, tracks: pd.DataFrame | None = None) -> None:
@@ -208,7 +219,7 @@ class Explorer:
             f"{numbers['hours of music']:,} hours",
             f"saved {numbers['first save']:%Y-%m-%d} to {numbers['last save']:%Y-%m-%d}",
         ]
-        if t["popularity"].notna().any():
+        if stats.popularity_known(result):
             parts.append(f"median popularity {t['popularity'].median():.0f}")
         if t["explicit"].notna().any():
             parts.append(f"{t['explicit'].mean():.0%} explicit")

@@ -17,7 +17,14 @@ from savedlib import stats
 from savedlib.library import Library
 
 ANY = "any"
-LAYOUT = widgets.Layout(width="100%")
+ALBUM_CHOICES = [("albums", "album"), ("singles", "single"), ("compilations", "compilation")]
+
+
+def full_width() -> widgets.Layout:
+    """A layout of its own for each widget (a shared one would hide them all when one is hidden)."""
+    return widgets.Layout(width="100%")
+
+
 STYLE = {"description_width": "120px"}
 
 
@@ -58,79 +65,45 @@ class Filters:
 
     def __init__(self, lib: Library):
         self.lib = lib
-        self.cols = Columns.of(lib)
+        self.cols = c = Columns.of(lib)
         self._market_items: dict[str, np.ndarray] = {}
         self.notes: dict[str, str] = {}
-        c = self.cols
         months = np.arange(c.saved_month.min(), c.saved_month.max() + 1) if len(c.saved_month) else np.array([0])
-        self.widgets: dict[str, widgets.Widget] = {}
-        w = self.widgets
-        w["saved"] = widgets.SelectionRangeSlider(
-            options=[(month_label(m), int(m)) for m in months],
-            index=(0, len(months) - 1),
-            description="Saved",
-            layout=LAYOUT,
-            style=STYLE,
-            continuous_update=False,
-        )
-        years = c.release_year[~np.isnan(c.release_year)]
-        lo, hi = (int(years.min()), int(years.max())) if years.size else (1900, 2030)
-        w["released"] = widgets.IntRangeSlider(
-            value=(lo, hi),
-            min=lo,
-            max=hi,
-            description="Released",
-            layout=LAYOUT,
-            style=STYLE,
-            continuous_update=False,
-        )
-        names = sorted(set(lib.artists["artist_name"].dropna().astype(str)))
-        w["artists"] = widgets.TagsInput(
-            value=[],
-            allowed_tags=names,
-            allow_duplicates=False,
-            placeholder="type an artist's name",
-            layout=LAYOUT,
-        )
-        w["album_type"] = widgets.ToggleButtons(
-            options=[("any", ANY), ("albums", "album"), ("singles", "single"), ("compilations", "compilation")],
-            value=ANY,
-            description="Album type",
-            style=STYLE,
-        )
-        w["explicit"] = widgets.ToggleButtons(
-            options=[("any", ANY), ("explicit", "explicit"), ("clean", "clean")],
-            value=ANY,
-            description="Lyrics",
-            style=STYLE,
-        )
         minutes = c.minutes[~np.isnan(c.minutes)]
-        top = float(np.ceil(minutes.max())) if minutes.size else 10.0
-        w["duration"] = widgets.FloatRangeSlider(
-            value=(0.0, top),
-            min=0.0,
-            max=top,
-            step=0.25,
-            description="Length (min)",
-            layout=LAYOUT,
-            style=STYLE,
-            continuous_update=False,
-            readout_format=".2f",
-        )
-        w["popularity"] = widgets.IntRangeSlider(
-            value=(0, 100),
-            min=0,
-            max=100,
-            description="Popularity",
-            layout=LAYOUT,
-            style=STYLE,
-            continuous_update=False,
-        )
-        if np.isnan(c.popularity[~c.local]).all():
+        self.widgets: dict[str, widgets.Widget] = {
+            "saved": widgets.SelectionRangeSlider(
+                options=[(month_label(m), int(m)) for m in months],
+                index=(0, len(months) - 1),
+                description="Saved",
+                layout=full_width(),
+                style=STYLE,
+                continuous_update=False,
+            ),
+            "released": _range(widgets.IntRangeSlider, "Released", *_span(c.release_year, (1900, 2030))),
+            "artists": widgets.TagsInput(
+                value=[],
+                allowed_tags=sorted(set(lib.artists["artist_name"].dropna().astype(str))),
+                allow_duplicates=False,
+                placeholder="type an artist's name",
+                layout=full_width(),
+            ),
+            "album_type": _choice("Album type", [("any", ANY), *ALBUM_CHOICES]),
+            "explicit": _choice("Lyrics", [("any", ANY), ("explicit", "explicit"), ("clean", "clean")]),
+            "duration": _range(
+                widgets.FloatRangeSlider,
+                "Length (min)",
+                0.0,
+                float(np.ceil(minutes.max())) if minutes.size else 10.0,
+                step=0.25,
+                readout_format=".2f",
+            ),
+            "popularity": _range(widgets.IntRangeSlider, "Popularity", 0, 100),
+        }
+        if not stats.popularity_known(lib):
             reason = (lib.info.get("missing_fields") or {}).get("popularity", "no track has a popularity score")
             self.notes["popularity"] = f"Popularity is hidden: {reason}."
-            w["popularity"].layout.display = "none"
-        w["market"], w["playable"] = self._market_widgets()
+            self.widgets["popularity"].layout.display = "none"
+        self.widgets["market"], self.widgets["playable"] = self._market_widgets()
 
     def _market_widgets(self) -> tuple[widgets.Dropdown, widgets.ToggleButtons]:
         lib = self.lib
@@ -177,8 +150,8 @@ class Filters:
         if w["artists"].value:
             keep &= self._by_artists(w["artists"].value)
         if w["market"].value != ANY:
-            there = self._playable_in(w["market"].value)
-            keep &= ~c.local & (there if w["playable"].value == "playable" else ~there)
+            market = w["market"].value
+            keep &= self._playable_in(market) if w["playable"].value == "playable" else self._blocked_in(market)
         return keep
 
     def _by_artists(self, names: list[str]) -> np.ndarray:
@@ -189,18 +162,17 @@ class Filters:
         return keep
 
     def _playable_in(self, market: str) -> np.ndarray:
-        """Tracks playable in ``market``: from is_playable when read with it, else from available_markets."""
+        """Tracks known to play in ``market`` (``stats.playable_in``), computed once per market."""
         if market not in self._market_items:
-            t = self.lib.tracks
-            if self.lib.info.get("market"):
-                there = t["is_playable"].fillna(False).to_numpy(dtype=bool)
-            else:
-                m = self.lib.markets
-                code = m["market"].cat.categories.get_loc(market)
-                there = np.zeros(len(t), dtype=bool)
-                there[m["item"].to_numpy()[m["market"].cat.codes.to_numpy() == code]] = True
-            self._market_items[market] = there
+            self._market_items[market] = stats.playable_in(self.lib, market).to_numpy(dtype=bool, na_value=False)
         return self._market_items[market]
+
+    def _blocked_in(self, market: str) -> np.ndarray:
+        """Tracks known not to play in ``market``."""
+        key = f"not {market}"
+        if key not in self._market_items:
+            self._market_items[key] = (~stats.playable_in(self.lib, market)).to_numpy(dtype=bool, na_value=False)
+        return self._market_items[key]
 
     def reset(self) -> None:
         """Every filter back to its full range."""
@@ -234,6 +206,30 @@ class Filters:
         return out
 
 
+def _span(values: np.ndarray, default: tuple[int, int]) -> tuple[int, int]:
+    """The whole-number range of the known ``values``, or ``default`` when none is known."""
+    known = values[~np.isnan(values)]
+    return (int(known.min()), int(known.max())) if known.size else default
+
+
+def _range(kind: type, description: str, lo: float, hi: float, **options: object) -> widgets.Widget:
+    """A range slider that starts at its full range (which filters nothing)."""
+    return kind(
+        value=(lo, hi),
+        min=lo,
+        max=hi,
+        description=description,
+        layout=full_width(),
+        style=STYLE,
+        continuous_update=False,
+        **options,
+    )
+
+
+def _choice(description: str, options: list[tuple[str, str]]) -> widgets.ToggleButtons:
+    return widgets.ToggleButtons(options=options, value=ANY, description=description, style=STYLE)
+
+
 def _within(values: np.ndarray, slider: widgets.Widget) -> np.ndarray:
     lo, hi = slider.value
     if (lo, hi) == (slider.min, slider.max):
@@ -246,4 +242,4 @@ def subset(lib: Library, keep: np.ndarray) -> Library:
     """The library restricted to ``keep``: tracks and artists (markets stay out: the views do not use them)."""
     tracks = lib.tracks.loc[keep]
     artists = lib.artists.loc[keep[lib.artists["item"].to_numpy()]]
-    return Library(tracks, artists, lib.markets.iloc[:0], {**lib.info, "filtered": True})
+    return Library(tracks, artists, lib.markets.iloc[:0], lib.info)

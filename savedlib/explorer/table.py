@@ -10,6 +10,8 @@ import html
 import numpy as np
 import pandas as pd
 
+from savedlib.text import mmss
+
 #: Sort keys offered, label -> column.
 SORTS = {
     "Saved": "added_at",
@@ -53,9 +55,7 @@ def render(tracks: pd.DataFrame, positions: np.ndarray, page: int) -> str:
             if isinstance(r.track_url, str)
             else name
         )
-        minutes = (
-            "" if pd.isna(r.duration_ms) else f"{int(r.duration_ms) // 60000}:{int(r.duration_ms) // 1000 % 60:02d}"
-        )
+        minutes = mmss(r.duration_ms)
         body.append(
             "<tr>"
             f"<td>{r.added_at:%Y-%m-%d}</td><td>{link}</td><td>{_text(r.artists)}</td><td>{_text(r.album_name)}</td>"

@@ -59,7 +59,7 @@ class TokenSource:
         cache = getattr(manager, "cache_handler", None)
         info = cache.get_cached_token() if cache is not None else None
         if info is None and cache is not None:
-            raise SignInAgain("not signed in yet: finish signing in (savedlib.connect's link), or")
+            raise SignInAgain("not signed in yet", "finish signing in with the link savedlib.connect showed, then load")
         try:
             if (
                 info is not None

@@ -23,19 +23,20 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_EXCEPTION, Executor, Future, wait
 
 from savedlib.errors import LibraryChanging
-from savedlib.fetch.sender import Cancelled, Page, Sender
+from savedlib.fetch.sender import Cancelled, Sender
+from savedlib.items import PAGE_SIZE, Page, concat, key, new_on_top
 
-LIMIT = 50
 MAX_ROUNDS = 5
 
 
-def key(item: dict) -> tuple:
-    """Identity of a saved item: which track, saved when (local files have no id, but a URI)."""
-    track = item.get("track") or {}
-    return (track.get("uri") or track.get("id"), track.get("name"), item.get("added_at"))
-
-
 class Reader:
+    """Reads every page of the library through one ``Sender``, in parallel on ``pool``.
+
+    ``on_page`` sees each page as it arrives (progress, checkpoints). ``pages``
+    holds the current round's pages, so that a stop keeps what was read;
+    ``rounds`` and ``changed`` say how much repairing the read needed.
+    """
+
     def __init__(self, sender: Sender, market: str | None, pool: Executor, on_page: Callable[[Page], None]):
         self.sender = sender
         self.market = market
@@ -63,11 +64,11 @@ class Reader:
             self.on_page(page)
         self._many(_gaps(self.pages, total), into=self.pages)  # live: an interruption keeps every page read
         for self.rounds in range(1, MAX_ROUNDS + 1):
-            if total <= LIMIT and self.rounds == 1 and len(first.items) == total:
+            if total <= PAGE_SIZE and self.rounds == 1 and len(first.items) == total:
                 return first.items, total  # one answer holds the whole library: nothing can have moved
             check = self._one(0)
             if self._consistent(total, check):
-                return _concat(self.pages), total
+                return concat(self.pages), total
             self.changed = True
             self.pages, total = self._repair(total, check)
         raise LibraryChanging(
@@ -79,7 +80,7 @@ class Reader:
         """Held runs of items as pages of the library now, or nothing if it changed otherwise than by saves."""
         if not held:
             return []
-        top = [key(held[p]) for p in range(min(LIMIT, held_total)) if p in held]
+        top = [key(held[p]) for p in range(min(PAGE_SIZE, held_total)) if p in held]
         shown = [key(i) for i in first.items]
         # Saves put tracks on top: page 0 now shows ``shift`` new tracks, then the held ones.
         shift = next((a for a in range(len(shown)) if shown[a : a + len(top)] == top[: len(shown) - a]), None)
@@ -105,7 +106,7 @@ class Reader:
 
     # --- reading ------------------------------------------------------------
 
-    def _one(self, offset: int, limit: int = LIMIT) -> Page:
+    def _one(self, offset: int, limit: int = PAGE_SIZE) -> Page:
         return self.sender.page(offset, limit, self.market)
 
     def _many(self, windows: Iterable[tuple[int, int]], into: dict[int, Page] | None = None) -> dict[int, Page]:
@@ -132,7 +133,7 @@ class Reader:
     # --- checking -------------------------------------------------------------
 
     def _consistent(self, total: int, check: Page) -> bool:
-        items = _concat(self.pages)
+        items = concat(self.pages)
         if check.total != total or any(p.total != total for p in self.pages.values()):
             return False
         if [key(i) for i in check.items] != [key(i) for i in items[: len(check.items)]]:
@@ -187,7 +188,7 @@ class Reader:
         seen = {}
 
         def intact(m: int) -> bool:
-            width = min(LIMIT, m)
+            width = min(PAGE_SIZE, m)
             probe = self._one(above + m - width, width)
             self._latest_total = seen[m] = probe.total
             return [key(i) for i in probe.items] == [key(i) for i in prefix[m - width : m]]
@@ -197,30 +198,13 @@ class Reader:
         if intact(len(prefix)):
             return len(prefix), seen[len(prefix)]
         lo, hi = 0, len(prefix)  # intact(lo) holds, intact(hi) does not
-        while hi - lo > LIMIT:
+        while hi - lo > PAGE_SIZE:
             mid = (lo + hi) // 2
             if intact(mid):
                 lo = mid
             else:
                 hi = mid
         return lo, seen.get(lo, self._latest_total)
-
-
-def new_on_top(first: Page, held: list[dict], read: Callable[[int], Page]) -> tuple[list[dict], int, int]:
-    """Saving puts tracks on top: the items above the newest one still ``held``, where ``held`` now
-    starts (its first items may be gone), and the latest total seen. Reads more pages from the top
-    (``read(offset)``) when a whole page is new."""
-    where = {key(item): i for i, item in enumerate(held) if item.get("track") is not None}
-    page, top = first, []
-    while True:
-        for j, item in enumerate(page.items):
-            i = where.get(key(item))
-            if i is not None:
-                return top + page.items[:j], i, page.total
-        top.extend(page.items)
-        if len(page.items) < LIMIT:  # reached the end: nothing held is left
-            return top, len(held), page.total
-        page = read(page.offset + LIMIT)
 
 
 def _gaps(pages: dict[int, Page], total: int) -> list[tuple[int, int]]:
@@ -234,9 +218,5 @@ def _gaps(pages: dict[int, Page], total: int) -> list[tuple[int, int]]:
 
 
 def _windows(start: int, stop: int) -> list[tuple[int, int]]:
-    """``(offset, limit)`` pairs covering positions [start, stop) in pages of at most ``LIMIT``."""
-    return [(offset, min(LIMIT, stop - offset)) for offset in range(start, stop, LIMIT)]
-
-
-def _concat(pages: dict[int, Page]) -> list[dict]:
-    return [item for offset in sorted(pages) for item in pages[offset].items]
+    """``(offset, limit)`` pairs covering positions [start, stop) in pages of at most ``PAGE_SIZE``."""
+    return [(offset, min(PAGE_SIZE, stop - offset)) for offset in range(start, stop, PAGE_SIZE)]

@@ -23,10 +23,14 @@ from requests.adapters import HTTPAdapter
 
 from savedlib.errors import AccessDenied, LoadError, PageFailed, RateLimited, RequestRejected, SignInAgain
 from savedlib.fetch.auth import TokenSource
+from savedlib.items import PAGE_SIZE, Page
 
 log = logging.getLogger("savedlib.fetch")
 
 PAGE_KEYS = frozenset({"href", "items", "limit", "next", "offset", "previous", "total"})
+TRANSPORT_ERRORS = (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError)
+#: What a handler returns to send the same request again at once, without counting a failure.
+AGAIN = object()
 
 
 class Cancelled(Exception):
@@ -50,14 +54,19 @@ class Figures:
 
 
 @dataclass
-class Page:
-    """One answer of ``/me/tracks``: its items and total, and when it was asked for and answered."""
+class Answer:
+    """An HTTP answer, read whole: status, headers and body bytes."""
 
-    offset: int
-    items: list[dict]
-    total: int
-    sent: float
-    received: float
+    status: int
+    headers: Any
+    body: bytes
+
+    def message(self) -> str:
+        """Spotify's error message, or the start of the body."""
+        try:
+            return str(json.loads(self.body)["error"]["message"])
+        except (ValueError, KeyError, TypeError):
+            return self.body[:80].decode("utf-8", "replace").strip() or "no message"
 
 
 class Gate:
@@ -98,6 +107,21 @@ def parse_retry_after(headers: Any) -> float | None:
         return None
 
 
+def decode_page(answer: Answer) -> dict | str:
+    """The decoded page, or what was wrong with the body (HTML, truncated, not a page)."""
+    try:
+        page = json.loads(answer.body)
+    except ValueError:
+        kind = answer.headers.get("Content-Type", "?").split(";")[0]
+        text = answer.body[:60].decode("utf-8", "replace").replace("\n", " ")
+        what = "an HTML page" if "html" in kind or text.lstrip().startswith("<") else "a truncated or broken body"
+        return f"Spotify answered 200 with {what} instead of JSON ({len(answer.body)} bytes: {text!r}...)"
+    if not isinstance(page, dict) or not page.keys() >= PAGE_KEYS or not isinstance(page["items"], list):
+        keys = sorted(page) if isinstance(page, dict) else type(page).__name__
+        return f"the answer is JSON but not a page of saved tracks (keys: {keys})"
+    return page
+
+
 class Sender:
     """Gets pages of ``/me/tracks`` through the person's spotipy client's prefix and auth."""
 
@@ -127,108 +151,122 @@ class Sender:
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(concurrency, 1), max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-
         self._expired_in_a_row = 0
         self._expired_limit = max(10, 3 * concurrency)
-        self._expired_lock = threading.Lock()
+        self._lock = threading.Lock()
+        self._local = threading.local()  # 429s in a row, per worker
 
     def __repr__(self) -> str:
         return f"<Sender {self.url} {self.figures}>"
 
-    def _note_expired(self) -> int:
-        with self._expired_lock:
-            self._expired_in_a_row += 1
-            return self._expired_in_a_row
-
     def close(self) -> None:
         self.session.close()
 
-    def page(self, offset: int, limit: int = 50, market: str | None = None) -> Page:
+    def page(self, offset: int, limit: int = PAGE_SIZE, market: str | None = None) -> Page:
+        """One page of saved tracks, by the rules of the README's "Loading" section.
+
+        Waits at the gate; a 200 with a readable page returns it; a 429 closes
+        the gate for every worker and asks again; a 401 "expired" refreshes the
+        token once for all workers and asks again; 5xx answers, broken bodies
+        and dropped connections are retried ``retries`` times with backoff, then
+        raise ``PageFailed``; other refusals raise at once.
+        """
         params = {"offset": offset, "limit": limit, **({"market": market} if market else {})}
+        self._local.rate_limited = 0
         failures = 0
-        rate_limited = 0
         while True:
             self.gate.wait()
             token = self.tokens.current()
             sent = time.monotonic()
-            try:
-                response = self.session.get(
-                    self.url,
-                    params=params,
-                    headers={"Authorization": f"Bearer {token}"},
-                    timeout=self.timeout,
-                    proxies=self.proxies,
-                    stream=True,
-                )
-                # One read of the whole body: far fewer trips through the GIL than 10 KB chunks.
-                response._content = response.raw.read(decode_content=True)
-                response.close()
-            except (requests.ConnectionError, requests.Timeout, urllib3.exceptions.HTTPError) as exc:
-                problem = f"connection failed ({type(exc).__name__})"
-            else:
-                self.figures.add(requests=1)
-                status = response.status_code
-                if status == 200:
-                    self._expired_in_a_row = 0
-                    page, problem = _read_page(response)
-                    if page is not None:
-                        return Page(offset, page["items"], page["total"], sent, time.monotonic())
-                elif status == 429:
-                    rate_limited += 1
-                    self.figures.add(rate_limited=1)
-                    seconds = parse_retry_after(response.headers)
-                    if seconds is not None and seconds > self.max_wait:
-                        self.cancel.set()
-                        raise RateLimited(seconds, self.max_wait)
-                    if not seconds:  # missing or zero: a short, growing backoff (0.5 s to 16 s)
-                        seconds = max(self.backoff, 0.1) * 2 ** min(rate_limited - 1, 5)
-                    log.info("429 at offset %d: every worker waits %.1f s", offset, seconds)
-                    self.gate.close_for(seconds)
-                    continue
-                elif status == 401:
-                    message = _message(response)
-                    # Refresh and retry, unless fresh tokens keep being refused (then refreshing does not help).
-                    if "expired" in message.lower() and self._note_expired() <= self._expired_limit:
-                        self.tokens.refresh(token)
-                        continue
-                    raise SignInAgain(f"Spotify rejected the access token ({message})")
-                elif status == 403:
-                    raise AccessDenied(_message(response))
-                elif status in (400, 404):
-                    raise RequestRejected(
-                        f"Spotify rejected the request for {self.url} ({status}: {_message(response)})"
-                    )
-                elif status >= 500:
-                    problem = f"HTTP {status} ({_message(response)})"
-                else:
-                    raise LoadError(f"unexpected answer from {self.url}: HTTP {status} ({_message(response)})")
+            outcome = self._attempt(params, token)
+            if isinstance(outcome, dict):
+                return Page(offset, outcome["items"], outcome["total"], sent, time.monotonic())
+            if outcome is AGAIN:
+                continue
             failures += 1
             if failures > self.retries:
-                raise PageFailed(offset, failures, problem)
-            self.figures.add(retries=1)
-            pause = random.uniform(0, self.backoff * 2**failures)  # full jitter
-            log.info("offset %d: %s; retry %d in %.2f s", offset, problem, failures, pause)
-            if self.cancel.wait(pause):
-                raise Cancelled
+                raise PageFailed(offset, failures, outcome)
+            self._pause(failures, f"offset {offset}: {outcome}")
 
+    # --- one request -------------------------------------------------------------------
 
-def _read_page(response: requests.Response) -> tuple[dict | None, str]:
-    """The decoded page, or None and what was wrong with the body (HTML, truncated, not a page)."""
-    try:
-        page = json.loads(response.content)
-    except ValueError:
-        kind = response.headers.get("Content-Type", "?").split(";")[0]
-        text = response.text[:60].replace("\n", " ")
-        what = "an HTML page" if "html" in kind or text.lstrip().startswith("<") else "a truncated or broken body"
-        return None, f"Spotify answered 200 with {what} instead of JSON ({len(response.content)} bytes: {text!r}...)"
-    if not isinstance(page, dict) or not page.keys() >= PAGE_KEYS or not isinstance(page["items"], list):
-        keys = sorted(page) if isinstance(page, dict) else type(page).__name__
-        return None, f"the answer is JSON but not a page of saved tracks (keys: {keys})"
-    return page, ""
+    def _get(self, params: dict, token: str) -> Answer:
+        """The HTTP call, with the whole body read at once."""
+        response = self.session.get(
+            self.url,
+            params=params,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=self.timeout,
+            proxies=self.proxies,
+            stream=True,
+        )
+        try:
+            # One read of the whole body: far fewer trips through the GIL than 10 KB chunks.
+            return Answer(response.status_code, response.headers, response.raw.read(decode_content=True))
+        finally:
+            response.close()
 
+    def _attempt(self, params: dict, token: str) -> dict | str | object:
+        """Send once: the page (a dict), ``AGAIN``, or what went wrong (a str, to retry); or raise."""
+        try:
+            answer = self._get(params, token)
+        except TRANSPORT_ERRORS as exc:
+            return f"connection failed ({type(exc).__name__})"
+        self.figures.add(requests=1)
+        if answer.status == 200:
+            return self._on_ok(answer)
+        if answer.status == 429:
+            return self._on_rate_limited(answer, params.get("offset"))
+        if answer.status == 401:
+            return self._on_unauthorized(answer, token)
+        if answer.status >= 500:
+            return f"HTTP {answer.status} ({answer.message()})"
+        raise self._refusal(answer)
 
-def _message(response: requests.Response) -> str:
-    try:
-        return str(response.json()["error"]["message"])
-    except (ValueError, KeyError, TypeError):
-        return response.text[:80].strip() or response.reason or "no message"
+    # --- one handler per kind of answer ------------------------------------------------
+
+    def _on_ok(self, answer: Answer) -> dict | str:
+        self._expired_in_a_row = 0
+        return decode_page(answer)
+
+    def _on_rate_limited(self, answer: Answer, offset: Any) -> object:
+        """429: close the gate for everyone for Retry-After (or a short growing backoff); too long stops."""
+        self._local.rate_limited += 1
+        self.figures.add(rate_limited=1)
+        seconds = parse_retry_after(answer.headers)
+        if seconds is not None and seconds > self.max_wait:
+            self.cancel.set()
+            raise RateLimited(seconds, self.max_wait)
+        if not seconds:  # missing or zero: a short, growing backoff (0.5 s to 16 s)
+            seconds = max(self.backoff, 0.1) * 2 ** min(self._local.rate_limited - 1, 5)
+        log.info("429 at offset %s: every worker waits %.1f s", offset, seconds)
+        self.gate.close_for(seconds)
+        return AGAIN
+
+    def _on_unauthorized(self, answer: Answer, token: str) -> object:
+        """401: refresh an expired token and ask again, unless fresh tokens keep being refused."""
+        message = answer.message()
+        if "expired" in message.lower():
+            with self._lock:
+                self._expired_in_a_row += 1
+                again = self._expired_in_a_row <= self._expired_limit
+            if again:
+                self.tokens.refresh(token)
+                return AGAIN
+        raise SignInAgain(f"Spotify rejected the access token ({message})")
+
+    def _refusal(self, answer: Answer) -> LoadError:
+        """The error for a 4xx that asking again cannot fix."""
+        if answer.status == 403:
+            return AccessDenied(answer.message())
+        if answer.status in (400, 404):
+            return RequestRejected(f"Spotify rejected the request for {self.url} ({answer.status}: {answer.message()})")
+        return LoadError(f"unexpected answer from {self.url}: HTTP {answer.status} ({answer.message()})")
+
+    def _pause(self, failures: int, problem: str) -> None:
+        """Wait before retry number ``failures``: exponential backoff with full jitter."""
+        self.figures.add(retries=1)
+        pause = random.uniform(0, self.backoff * 2**failures)
+        log.info("%s; retry %d in %.2f s", problem, failures, pause)
+        if self.cancel.wait(pause):
+            raise Cancelled

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import platformdirs
 from spotipy.cache_handler import CacheHandler
+
+from savedlib.files import atomic_write_text
 
 
 def cache_dir() -> Path:
@@ -47,14 +48,7 @@ class TokenCache(CacheHandler):
 
     def save_token_to_cache(self, token_info: dict) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".token-", dir=self.path.parent)  # created 0600 by mkstemp
-        try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(token_info, f)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_text(self.path, json.dumps(token_info))  # created 0600, replaced atomically
 
     def clear(self) -> bool:
         """Delete the sign-in; True if there was one."""

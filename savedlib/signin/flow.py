@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import spotipy
 from spotipy.oauth2 import SpotifyOauthError, SpotifyPKCE
 
+from savedlib.errors import SetupNeeded, SignInError
 from savedlib.signin.cache import TokenCache, token_path
 
 SCOPE = "user-library-read"
@@ -43,14 +44,6 @@ DEV_MODE_NOTE = (
     "If your app is in Development Mode, Spotify sends it no popularity scores and no market availability "
     "(since February 2026): those charts will say so."
 )
-
-
-class SetupNeeded(ValueError):
-    """No Spotify app is configured yet; the message says how to create one."""
-
-
-class SignInError(Exception):
-    """Signing in did not work; the message says why and what to do."""
 
 
 def in_notebook() -> bool:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import os
 
+from savedlib.errors import SnapshotError
 from savedlib.library import Library, from_items
-from savedlib.snapshot.store import Snapshot, SnapshotError
+from savedlib.snapshot.store import Snapshot, with_changes
 
 __all__ = ["Snapshot", "SnapshotError", "open_snapshot"]
 
 
 def open_snapshot(path: str | os.PathLike) -> Library:
     """Reopen a snapshot offline: the typed tables, ``info``, and ``changes`` (the history).
+
+    Parameters:
+        path: the snapshot folder given to ``savedlib.load(sp, snapshot=path)``.
 
     An unfinished snapshot (a load that stopped) gives the tracks read so far,
     with ``info["complete"]`` false; ``savedlib.load(sp, snapshot=path)`` finishes it.
@@ -21,5 +25,4 @@ def open_snapshot(path: str | os.PathLike) -> Library:
         return stored.library
     items = [stored.items[p] for p in sorted(stored.items)]
     lib = from_items(items, **{**stored.meta.get("info", {}), "complete": False})
-    lib.changes = stored.changes
-    return lib
+    return with_changes(lib, stored.changes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from savedlib.fetch.reader import key
+from savedlib.items import key
 from savedlib.snapshot.store import CHANGE_COLUMNS
 
 

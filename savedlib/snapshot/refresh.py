@@ -12,8 +12,8 @@ k × log2(pages / k) probes find k removals, against a full read of every page.
 
 from __future__ import annotations
 
-from savedlib.fetch.reader import LIMIT, key, new_on_top
-from savedlib.fetch.sender import Page, Sender
+from savedlib.fetch.sender import Sender
+from savedlib.items import PAGE_SIZE, Page, key, new_on_top
 
 
 class Inconsistent(Exception):
@@ -21,12 +21,19 @@ class Inconsistent(Exception):
 
 
 class Refresher:
+    """Brings a held, complete library up to date through ``sender``, counting the ``requests`` it spent.
+
+    ``refresh(held)`` returns the library as it stands, or raises ``Inconsistent``
+    when Spotify's answers do not fit "saves on top, removals anywhere" (then
+    the caller reads everything).
+    """
+
     def __init__(self, sender: Sender, market: str | None):
         self.sender = sender
         self.market = market
         self.requests = 0
 
-    def _page(self, offset: int, limit: int = LIMIT) -> Page:
+    def _page(self, offset: int, limit: int = PAGE_SIZE) -> Page:
         self.requests += 1
         return self.sender.page(offset, limit, self.market)
 
@@ -46,10 +53,10 @@ class Refresher:
         gone = self._find_removed(rest, len(top), removed)
         return top + [item for i, item in enumerate(rest) if i not in gone], first.total
 
-    def _probe(self, rest, where, above, lo, hi, dlo, at) -> tuple[list[int], int]:
+    def _probe(self, where: dict, above: int, lo: int, hi: int, dlo: int, at: int) -> tuple[list[int], int]:
         """Read where ``rest[at]`` sits if nothing in [lo, at) was removed; held indices seen in [lo, hi)."""
         position = above + at - dlo
-        page = self._page(position, LIMIT)
+        page = self._page(position, PAGE_SIZE)
         found = [where.get(key(item)) for item in page.items]
         if any(i is None for i in found):
             raise Inconsistent("a track appeared below the top while refreshing")
@@ -67,10 +74,10 @@ class Refresher:
             if hi - lo == dhi - dlo:
                 gone.update(range(lo, hi))  # everything in here was removed
                 continue
-            mid = (lo + hi) // 2 if hi - lo > LIMIT else lo
-            inside, position = self._probe(rest, where, above, lo, hi, dlo, mid)
+            mid = (lo + hi) // 2 if hi - lo > PAGE_SIZE else lo
+            inside, position = self._probe(where, above, lo, hi, dlo, mid)
             if not inside and mid > lo:  # the probe overshot: everything it saw lies past this range
-                inside, position = self._probe(rest, where, above, lo, hi, dlo, lo)
+                inside, position = self._probe(where, above, lo, hi, dlo, lo)
             if not inside:
                 raise Inconsistent("a probe found none of the tracks it looked for")
             first, last = inside[0], inside[-1]

@@ -5,7 +5,7 @@ Layout of a snapshot folder::
     SNAPSHOT/
       snapshot.json            what is here: format, version, complete or not, total, when, which data folder
       v000003/                 the current data (older versions are removed after each commit)
-        items.parquet          the raw saved items, one per row: position, key, json (as Spotify sent them)
+        items.parquet          the raw saved items, one per row: position, json (as Spotify sent them)
         changes.parquet        every addition and removal seen so far, with when it was seen
         library/               the typed tables (Library.to_parquet): tracks, artists, markets, info.json
 
@@ -21,15 +21,17 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from savedlib.errors import SnapshotError
+from savedlib.files import atomic_write_text, fsync_tree
 from savedlib.library import Library, read_parquet
+from savedlib.text import utc_stamp
 
 FORMAT = "savedlib-snapshot"
 VERSION = 1
@@ -44,8 +46,9 @@ CHANGE_COLUMNS = {
 }
 
 
-class SnapshotError(Exception):
-    """A snapshot cannot be used as it is; the message names the file and what to do."""
+def with_changes(lib: Library, changes: pd.DataFrame) -> Library:
+    """The one place a library gets its history of changes."""
+    return replace(lib, changes=changes)
 
 
 def empty_changes() -> pd.DataFrame:
@@ -62,10 +65,6 @@ class Stored:
     meta: dict = field(default_factory=dict)
     changes: pd.DataFrame = field(default_factory=empty_changes)
     library: Library | None = None
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Snapshot:
@@ -126,7 +125,7 @@ class Snapshot:
                 library = read_parquet(data / "library")
             except (FileNotFoundError, ValueError) as exc:
                 raise SnapshotError(f"{exc}; the snapshot was left as it is") from None
-            library.changes = changes
+            library = with_changes(library, changes)
         if meta.get("complete") and len(items) != meta.get("total"):
             raise SnapshotError(
                 f"{items_file} holds {len(items):,} items but {self.meta_file} says "
@@ -179,7 +178,7 @@ class Snapshot:
             )
             if library is not None:
                 library.to_parquet(staging / "library")
-            _fsync_tree(staging)
+            fsync_tree(staging)
             staging.rename(self.path / name)
             meta = {
                 "format": FORMAT,
@@ -188,10 +187,10 @@ class Snapshot:
                 "complete": complete,
                 "total": total,
                 "items": len(items),
-                "written_at": now_iso(),
+                "written_at": utc_stamp(),
                 "info": info,
             }
-            _atomic_write(self.meta_file, json.dumps(meta, indent=2, default=str))
+            atomic_write_text(self.meta_file, json.dumps(meta, indent=2, default=str))
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -200,23 +199,3 @@ class Snapshot:
                 shutil.rmtree(old, ignore_errors=True)
         for stale in self.path.glob(".v[0-9]*"):  # staging folders of writes that crashed
             shutil.rmtree(stale, ignore_errors=True)
-
-
-def _atomic_write(target: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _fsync_tree(folder: Path) -> None:
-    for file in folder.rglob("*"):
-        if file.is_file():
-            with open(file, "rb") as f:
-                os.fsync(f.fileno())

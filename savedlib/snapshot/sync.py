@@ -1,0 +1,123 @@
+"""A load into a snapshot: what the snapshot holds decides how to read, long reads keep checkpoints,
+and the result is saved with what changed.
+
+- An empty snapshot: a full read.
+- An unfinished one (a load that stopped): resume, keeping the held pages page 0 shows are still valid.
+- A complete one: refresh (``Refresher``), confirmed by one more request when probes were needed;
+  anything that does not fit falls back to a full read.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from savedlib.fetch.session import Session
+from savedlib.items import PAGE_SIZE, Page, key
+from savedlib.library import Library
+from savedlib.snapshot.changes import record_changes
+from savedlib.snapshot.refresh import Inconsistent, Refresher
+from savedlib.snapshot.store import Snapshot, Stored, empty_changes, with_changes
+
+#: How many times a refresh is tried before reading everything.
+REFRESH_ATTEMPTS = 3
+
+
+def checkpoint_seconds() -> float:
+    """How often a long read into a snapshot saves what it has (``SAVEDLIB_CHECKPOINT_SECONDS``)."""
+    return float(os.environ.get("SAVEDLIB_CHECKPOINT_SECONDS", 20))
+
+
+class Sync:
+    """One load into the snapshot at ``path``, read with ``market``."""
+
+    def __init__(self, path: str | os.PathLike, market: str | None):
+        self.store = Snapshot(path)
+        self.stored: Stored | None = self.store.read(typed=False) if self.store.exists() else None
+        held_market = self.stored.meta.get("info", {}).get("market") if self.stored is not None else market
+        if held_market != market:
+            raise ValueError(
+                f"{self.store.path} was read with market={held_market!r}, not {market!r}: "
+                "use the same market, or another snapshot"
+            )
+        self._session: Session | None = None
+        self._last_checkpoint = time.monotonic()
+
+    @property
+    def refreshing(self) -> bool:
+        return self.stored is not None and self.stored.complete
+
+    def attach(self, session: Session) -> None:
+        """Keep what a long first read has, every ``checkpoint_seconds()``: even a crash then loses little."""
+        self._session = session
+        session.on_page.append(self._checkpoint)
+
+    def _checkpoint(self, _page: Page) -> None:
+        session = self._session
+        if session is None or session.reader.rounds or time.monotonic() - self._last_checkpoint <= checkpoint_seconds():
+            return
+        pages, total = session.consistent_pages()
+        if pages:
+            self.keep(pages, total, {**session.info(total, complete=False), **self.info()})
+        self._last_checkpoint = time.monotonic()
+
+    def info(self) -> dict:
+        """What the snapshot added to this load, for ``Library.info``."""
+        if self.stored is None:
+            return {}
+        return {"refreshed_from_snapshot": True} if self.stored.complete else {"resumed_from_snapshot": True}
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def read(self, session: Session) -> tuple[list[dict], int]:
+        """The library's items and total, spending as few requests as the snapshot allows."""
+        stored = self.stored
+        if stored is None:
+            return session.reader.read()
+        if not stored.complete:
+            return session.reader.read(stored.items, stored.total)
+        try:
+            return self._refresh(session, [stored.items[p] for p in sorted(stored.items)])
+        except Inconsistent:
+            return session.reader.read()  # the last resort: read everything
+
+    def _refresh(self, session: Session, held: list[dict]) -> tuple[list[dict], int]:
+        refresher = Refresher(session.sender, session.options.market)
+        for _ in range(REFRESH_ATTEMPTS):
+            items, total = refresher.refresh(held)
+            if refresher.requests == 1:
+                return items, total  # one answer showed everything: nothing else can have moved
+            check = session.sender.page(0, PAGE_SIZE, session.options.market)  # confirm nothing moved meanwhile
+            if check.total == total and [key(i) for i in check.items] == [key(i) for i in items[:PAGE_SIZE]]:
+                return items, total
+            held = items
+        raise Inconsistent("the library kept changing while it was refreshed")
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def keep(self, pages: dict[int, list[dict]], total: int, info: dict) -> None:
+        """Write the pages read so far as an unfinished snapshot, so the next load resumes from them.
+
+        A complete snapshot being refreshed is left as it is: it is still the better copy.
+        """
+        if self.refreshing:
+            return
+        held = {offset + i: item for offset, items in pages.items() for i, item in enumerate(items)}
+        changes = self.stored.changes if self.stored is not None else empty_changes()
+        self.store.write(held, complete=False, total=total, info=info, changes=changes, library=None)
+
+    def save(self, lib: Library, items: list[dict]) -> Library:
+        """Record what changed since the snapshot, write the complete snapshot, and return ``lib`` with its changes."""
+        stored = self.stored
+        previous = [stored.items[p] for p in sorted(stored.items)] if self.refreshing else None
+        history = stored.changes if stored is not None else empty_changes()
+        lib = with_changes(lib, record_changes(history, previous, items, lib.info["read_at"]))
+        self.store.write(
+            dict(enumerate(items)),
+            complete=True,
+            total=lib.info["total"],
+            info=lib.info,
+            changes=lib.changes,
+            library=lib,
+        )
+        return lib

@@ -1,0 +1,38 @@
+"""The notebooks' one switch: ``savedlib.open_library(mine=False)``, the demo library or your own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from savedlib.demo import demo
+from savedlib.errors import SignInAgain
+from savedlib.library import Library
+from savedlib.load import load
+from savedlib.signin import ask
+from savedlib.signin.flow import ACCOUNTS_URL, API_URL, SignIn
+
+
+def open_library(
+    mine: bool = False,
+    *,
+    client_id: str | None = None,
+    redirect_uri: str | None = None,
+    accounts_url: str = ACCOUNTS_URL,
+    api_url: str = API_URL,
+    **load_options: Any,
+) -> Library:
+    """The demo library, or with ``mine=True`` your own, read through your sign-in.
+
+    Your own library needs a sign-in (``savedlib.connect``, same arguments). When
+    there is none yet, the sign-in box appears and this raises ``SignInAgain``:
+    finish signing in, then run the cell again. ``load_options`` go to
+    ``savedlib.load`` (``market``, ``snapshot`` ...).
+    """
+    if not mine:
+        return demo()
+    flow = SignIn(client_id, redirect_uri, accounts_url=accounts_url, api_url=api_url)
+    if not flow.resume():
+        ask(flow)
+        if not flow.signed_in:
+            raise SignInAgain("not signed in yet", "use the sign-in box above, then run this cell again")
+    return load(flow.client, **load_options)

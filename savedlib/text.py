@@ -1,0 +1,38 @@
+"""How savedlib writes values as text: timestamps, track lengths, waits. One home for each."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+
+def utc_stamp(moment: datetime | None = None) -> str:
+    """``moment`` (default: now) as ``2026-11-01T12:00:00Z``, the form Spotify uses for ``added_at``."""
+    return (moment or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def mmss(ms: float | None) -> str:
+    """A length in milliseconds as ``m:ss``, cut to the whole second as Spotify's apps show it.
+
+    239,600 ms is ``3:59``; a missing length is ``""``.
+    """
+    if ms is None or (isinstance(ms, float) and math.isnan(ms)):
+        return ""
+    try:
+        seconds = int(ms) // 1000
+    except (TypeError, ValueError):  # pandas.NA and friends
+        return ""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def duration_words(seconds: float) -> str:
+    """A wait in plain words: ``45 s``, ``3 min 20 s``, ``13 h 52 min``."""
+    if seconds < 120:
+        return f"{seconds:g} s"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s"

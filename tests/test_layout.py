@@ -1,0 +1,97 @@
+"""The package's shape: data flows one way, each layer imports only from layers below it, no private imports."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parents[1] / "savedlib"
+
+#: Each module's layer, lowest first (a package stands for its modules). A module may import only
+#: from its own package or from a lower layer. The README's "Layout" section shows the same order.
+LAYERS = [
+    {"text", "files", "markets", "redact"},
+    {"errors"},
+    {"items"},
+    {"fetch", "frames"},
+    {"library"},
+    {"demo", "snapshot", "stats", "signin"},
+    {"load", "charts", "standin"},
+    {"switch", "explorer", "cli"},
+]
+RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
+
+
+def modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if p.name != "__init__.py" or p.parent != PACKAGE)
+
+
+def part(path: Path) -> str:
+    return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+
+
+def imported(path: Path) -> list[tuple[str, list[str]]]:
+    """``(savedlib module, names imported from it)`` for every import of ``path``, lazy ones included
+    (those only for type checkers aside)."""
+    tree = ast.parse(path.read_text())
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+        for inner in ast.walk(node)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("savedlib"):
+            found.append((node.module, [a.name for a in node.names]))
+        elif isinstance(node, ast.Import):
+            found += [(a.name, []) for a in node.names if a.name.startswith("savedlib")]
+    return found
+
+
+def test_every_module_has_a_layer():
+    assert {part(p) for p in modules()} <= set(RANK), "add new modules to LAYERS (and to the README's Layout)"
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_imports_only_from_below(path):
+    own = part(path)
+    for module, names in imported(path):
+        parts = module.split(".")
+        target = parts[1] if len(parts) > 1 else None
+        targets = names if target is None else [target]  # "from savedlib import stats": the names are modules
+        for name in targets:
+            if name == own or name not in RANK:
+                continue
+            assert RANK[name] < RANK[own], f"{own} (layer {RANK[own]}) imports {name} (layer {RANK[name]})"
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_private_names_imported(path):
+    for module, names in imported(path):
+        private = [n for n in names if n.startswith("_")]
+        assert not private, f"{path.name} imports private {private} from {module}"
+
+
+def test_snapshot_keeps_away_from_the_reader():
+    for path in (PACKAGE / "snapshot").glob("*.py"):
+        assert all(m != "savedlib.fetch.reader" for m, _ in imported(path)), path.name
+
+
+def test_charts_do_not_know_the_explorer():
+    for path in (PACKAGE / "charts").glob("*.py"):
+        text = path.read_text()
+        assert "explorer" not in text and '"filtered"' not in text, path.name
+
+
+def test_functions_are_short():
+    long = []
+    for path in modules():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno >= 80:
+                long.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name}")
+    assert not long, long
