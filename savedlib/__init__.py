@@ -6,7 +6,7 @@
 """
 
 from savedlib import redact
-from savedlib.demo import demo, demo_items
+from savedlib.demodata import demo, demo_items
 from savedlib.errors import (
     AccessDenied,
     Error,
@@ -22,7 +22,7 @@ from savedlib.errors import (
     SnapshotError,
 )
 from savedlib.library import Library, from_items, read_parquet
-from savedlib.load import load
+from savedlib.loader import load
 from savedlib.signin import connect, sign_out
 from savedlib.snapshot import open_snapshot
 from savedlib.switch import open_library

@@ -8,9 +8,10 @@ never contain tokens.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from savedlib.text import duration_words
+from savedlib.text import duration_words, local_time
 
 if TYPE_CHECKING:
     from savedlib.library import Library
@@ -30,39 +31,79 @@ class LoadError(Error):
     #: Raw pages read before the failure: ``{offset: [items]}``, for resuming.
     pages: dict[int, list[dict]] | None = None
 
-    def with_partial(self, partial: Library | None, pages: dict[int, list[dict]] | None) -> LoadError:
-        """Attach what was read, and say so in the message."""
+    def with_partial(
+        self, partial: Library | None, pages: dict[int, list[dict]] | None, kept: str | None = None
+    ) -> LoadError:
+        """Attach what was read (and ``kept``: where it was kept for the next load), and say so."""
         self.partial, self.pages = partial, pages
         if partial is not None:
             self.add_note(
                 f"{len(partial):,} of {partial.info.get('total', '?'):,} tracks were read before this; "
                 "they are in this error's .partial"
             )
+        if kept:
+            self.add_note(kept)
         return self
 
 
 class RateLimited(LoadError):
-    """Spotify asked to wait longer than ``max_wait`` allows."""
+    """Spotify asked to wait longer than ``max_wait`` allows, or said the app's daily quota is spent.
 
-    def __init__(self, retry_after: float, max_wait: float):
+    ``retry_at`` (an aware datetime) says when savedlib can go on; ``daily_quota``
+    is True when Spotify said the quota is spent.
+    """
+
+    def __init__(self, retry_after: float, max_wait: float, daily_quota: bool = False):
         self.retry_after = retry_after
         self.max_wait = max_wait
+        self.daily_quota = daily_quota
+        self.retry_at = datetime.now(UTC) + timedelta(seconds=retry_after)
+        when = f"{local_time(self.retry_at)}, in {duration_words(retry_after)}"
+        if daily_quota:
+            message = (
+                "Spotify says this app's daily request quota is spent (Development Mode apps get roughly "
+                f"1,000-2,600 requests a day). savedlib can go on at {when}."
+            )
+        else:
+            message = (
+                f"Spotify asked savedlib to wait {duration_words(retry_after)} before its next request "
+                f"(Retry-After: {retry_after:g} s), longer than max_wait={max_wait:g} s. "
+                f"Try again at {local_time(self.retry_at)}, or pass a larger max_wait to wait it out."
+            )
+        super().__init__(message)
+
+    def with_partial(
+        self, partial: Library | None, pages: dict[int, list[dict]] | None, kept: str | None = None
+    ) -> LoadError:
+        """Attach what was read, and say in the message what was kept and how to go on."""
+        super().with_partial(partial, pages, kept)
+        if kept:
+            self.args = (f"{self.args[0]} {kept}",)
+        elif partial is not None:
+            self.args = (
+                f"{self.args[0]} The {len(partial):,} tracks read so far are in this error's .partial "
+                "(load with snapshot=... to keep them for the next load).",
+            )
+        return self
+
+
+class RequestFailed(LoadError):
+    """A request kept failing (server errors, dropped connections, broken bodies)."""
+
+    def __init__(self, what: str, attempts: int, problem: str):
+        self.what, self.attempts, self.problem = what, attempts, problem
         super().__init__(
-            f"Spotify asked savedlib to wait {duration_words(retry_after)} before its next request "
-            f"(Retry-After: {retry_after:g} s), longer than max_wait={max_wait:g} s. "
-            "Try again after that, or pass a larger max_wait to wait it out."
-        )
-
-
-class PageFailed(LoadError):
-    """A page kept failing (server errors, dropped connections, broken bodies)."""
-
-    def __init__(self, offset: int, attempts: int, problem: str):
-        self.offset, self.attempts, self.problem = offset, attempts, problem
-        super().__init__(
-            f"the page at offset {offset} failed {attempts} times; last: {problem}. "
+            f"{what} failed {attempts} times; last: {problem}. "
             "Spotify may be having trouble: try again in a few minutes."
         )
+
+
+class PageFailed(RequestFailed):
+    """A page of saved tracks kept failing; ``offset`` names it."""
+
+    def __init__(self, offset: int, attempts: int, problem: str):
+        self.offset = offset
+        super().__init__(f"the page at offset {offset}", attempts, problem)
 
 
 class SignInAgain(LoadError):
@@ -87,7 +128,11 @@ class AccessDenied(LoadError):
 
 
 class RequestRejected(LoadError):
-    """Spotify rejected the request itself (400), e.g. a market it does not serve."""
+    """Spotify rejected the request itself (400, 404), e.g. a market it does not serve."""
+
+    def __init__(self, message: str, status: int = 400):
+        self.status = status
+        super().__init__(message)
 
 
 class LibraryChanging(LoadError):

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from savedlib.items import ITEM_TYPE, check_shape, find_type_error
+from savedlib.items import ITEM_TYPE, RawItem, check_shape, find_type_error, parse_raw, plain
 from savedlib.markets import SPOTIFY_MARKETS
 
 STRING = pd.StringDtype("pyarrow")
@@ -62,14 +62,16 @@ def build_tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
     """Convert raw items to ``(tracks, artists, markets, facts)``.
 
-    ``facts`` holds what the conversion learned: ``skipped_null_tracks`` and
-    ``missing_fields``. ``market`` says whether the items were read with one,
-    which makes ``available_markets`` meaningless.
+    ``facts`` holds what the conversion learned: ``skipped_null_tracks``,
+    ``skipped_non_tracks`` and ``missing_fields``. Items read with a market
+    (``market`` given, or items that carry ``is_playable``) have no meaningful
+    ``available_markets``.
     """
-    array, kept = _to_arrow(items)
+    array, kept, skipped = _to_arrow(items)
     track = pc.struct_field(array, "track")
     artists, parent = _artist_table(pc.struct_field(track, "artists"))
-    columns = _track_columns(track, market)
+    read_with_market = market is not None or pc.struct_field(track, "is_playable").null_count < len(track)
+    columns = _track_columns(track, read_with_market)
     columns.update(_artist_columns(track, artists, parent))
     columns.update(_album_columns(pc.struct_field(track, "album"), columns["is_local"]))
     tracks = _tracks_frame(columns, _added_at(pc.struct_field(array, "added_at"), kept), len(track))
@@ -83,25 +85,34 @@ def build_tables(
         copy=False,
     )
     markets = _market_table(pc.struct_field(track, "available_markets"), columns["n_markets"])
-    facts = {
-        "skipped_null_tracks": len(items) - len(kept),
-        "missing_fields": _missing_fields(tracks, market),
-    }
+    facts = {**skipped, "missing_fields": _missing_fields(tracks, read_with_market)}
     return tracks, artist_frame, markets, facts
 
 
-def _to_arrow(items: Sequence[Any]) -> tuple[pa.StructArray, np.ndarray]:
-    """The items as one Arrow array (null tracks dropped) and the original positions kept."""
-    check_shape(items)
-    try:
-        array = pa.array(items, type=ITEM_TYPE) if len(items) else pa.array([], type=ITEM_TYPE)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as exc:
-        raise ValueError(find_type_error(items) or f"items could not be read: {exc}") from None
-    valid = pc.struct_field(array, "track").is_valid().to_numpy(zero_copy_only=False)
-    kept = np.flatnonzero(valid)
+def _to_arrow(items: Sequence[Any]) -> tuple[pa.StructArray, np.ndarray, dict[str, int]]:
+    """The items as one Arrow array, the original positions kept, and how many were skipped:
+    ``null`` tracks, and items that are not tracks (an episode in a list that mixes them)."""
+    array = parse_raw(items) if items and all(isinstance(i, RawItem) for i in items) else None
+    if array is None:
+        array = _from_dicts([plain(i) if isinstance(i, RawItem) else i for i in items])
+    track = pc.struct_field(array, "track")
+    present = track.is_valid().to_numpy(zero_copy_only=False)
+    kind = pc.struct_field(track, "type")
+    a_track = pc.fill_null(pc.equal(kind, "track"), True).to_numpy(zero_copy_only=False)
+    kept = np.flatnonzero(present & a_track)
     if kept.size < len(array):
         array = array.take(pa.array(kept))
-    return array, kept
+    skipped = {"skipped_null_tracks": int((~present).sum()), "skipped_non_tracks": int((present & ~a_track).sum())}
+    return array, kept, skipped
+
+
+def _from_dicts(items: Sequence[Any]) -> pa.StructArray:
+    """Decoded items (dicts) → Arrow, checked: a malformed item raises naming its position and field."""
+    check_shape(items)
+    try:
+        return pa.array(items, type=ITEM_TYPE) if len(items) else pa.array([], type=ITEM_TYPE)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as exc:
+        raise ValueError(find_type_error(items) or f"items could not be read: {exc}") from None
 
 
 def _none_where(mask: pa.Array, values: pa.Array) -> pa.Array:
@@ -109,7 +120,7 @@ def _none_where(mask: pa.Array, values: pa.Array) -> pa.Array:
     return pc.if_else(mask, pa.scalar(None, values.type), values)
 
 
-def _track_columns(track: pa.Array, market: str | None) -> dict[str, pa.Array]:
+def _track_columns(track: pa.Array, read_with_market: bool) -> dict[str, pa.Array]:
     """The track's own fields. Local files get NA for the placeholder zeros Spotify sends them."""
 
     def t(*path: str) -> pa.Array:
@@ -118,7 +129,7 @@ def _track_columns(track: pa.Array, market: str | None) -> dict[str, pa.Array]:
     uri, track_id = t("uri"), t("id")
     is_local = pc.if_else(t("is_local").is_null(), pc.starts_with(uri.fill_null(""), "spotify:local:"), t("is_local"))
     n_markets = pc.list_value_length(t("available_markets")).cast(pa.int64())
-    if market is not None:  # read with a market: Spotify leaves the lists out or empty
+    if read_with_market:  # Spotify then leaves the lists out, or sends them empty
         n_markets = pa.nulls(len(track), pa.int64())
     return {
         "track_id": track_id,
@@ -145,7 +156,7 @@ def _artist_columns(track: pa.Array, artists: dict[str, Any], parent: np.ndarray
     lists = pc.struct_field(track, "artists")
     n_artists = pc.list_value_length(lists)
     return {
-        "artists": _join_names(lists, n_artists),
+        "artists": _join_names(lists),
         "artist_ids": pd.arrays.ArrowExtensionArray(_artist_ids(lists)),
         "primary_artist": _first(artists["artist_name"], artists["position"], parent, len(track)),
         "primary_artist_id": _first(artists["artist_id"], artists["position"], parent, len(track)),
@@ -172,7 +183,7 @@ def _album_columns(album: pa.Array, is_local: pa.Array) -> dict[str, Any]:
         "album_release_year": year,
         "album_label": a("label"),
         "album_image_url": _largest_image(a("images")),
-        "album_artists": _join_names(a("artists"), pc.list_value_length(a("artists"))),
+        "album_artists": _join_names(a("artists")),
     }
 
 
@@ -219,12 +230,14 @@ def _artist_table(lists: pa.Array) -> tuple[dict[str, Any], np.ndarray]:
     }, parent
 
 
-def _join_names(lists: pa.Array, lengths: pa.Array) -> pa.Array:
-    """Artist names joined by ", " (NA for an empty or missing list)."""
-    names = pc.list_flatten(lists)
-    rebuilt = pa.ListArray.from_arrays(_offsets(lengths), pc.struct_field(names, "name").fill_null(""))
-    joined = pc.binary_join(rebuilt, ", ")
-    return pc.if_else(pc.greater(lengths.fill_null(0), 0), joined, pa.scalar(None, pa.string()))
+def _join_names(lists: pa.Array) -> pa.Array:
+    """Artist names joined by ", ", leaving out missing names (NA when no name is known)."""
+    names = pc.struct_field(pc.list_flatten(lists), "name")
+    known = names.is_valid().to_numpy(zero_copy_only=False)
+    parent = pc.list_parent_indices(lists).to_numpy()
+    counts = np.bincount(parent[known], minlength=len(lists))
+    rebuilt = pa.ListArray.from_arrays(_offsets(pa.array(counts)), names.filter(pa.array(known)))
+    return pc.if_else(pa.array(counts > 0), pc.binary_join(rebuilt, ", "), pa.scalar(None, pa.string()))
 
 
 def _offsets(lengths: pa.Array) -> pa.Array:
@@ -307,7 +320,7 @@ def _market_table(lists: pa.Array, counts: pa.Array) -> pd.DataFrame:
     return pd.DataFrame({"item": item, "market": market}, copy=False)
 
 
-def _missing_fields(tracks: pd.DataFrame, market: str | None) -> dict[str, str]:
+def _missing_fields(tracks: pd.DataFrame, read_with_market: bool) -> dict[str, str]:
     """Fields no (non-local) track carried, with the reason a reader should see."""
     real = ~tracks["is_local"].to_numpy(dtype=bool, na_value=False)
     if not real.any():
@@ -315,5 +328,5 @@ def _missing_fields(tracks: pd.DataFrame, market: str | None) -> dict[str, str]:
     missing = {}
     for field, (column, reason) in WATCHED_FIELDS.items():
         if not tracks[column].notna().to_numpy()[real].any():
-            missing[field] = MARKET_REASON if (field == "available_markets" and market is not None) else reason
+            missing[field] = MARKET_REASON if (field == "available_markets" and read_with_market) else reason
     return missing

@@ -8,11 +8,14 @@ columns in one vectorised step (keys not named here are ignored).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import io
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import pyarrow as pa
+import pyarrow.json as pajson
 
 #: The most items Spotify sends in one page of ``/v1/me/tracks``.
 PAGE_SIZE = 50
@@ -54,6 +57,7 @@ TRACK_TYPE = pa.struct(
         ("available_markets", pa.list_(pa.dictionary(pa.int16(), _str))),
         ("artists", pa.list_(ARTIST_TYPE)),
         ("album", ALBUM_TYPE),
+        ("type", _str),
     ]
 )
 ITEM_TYPE = pa.struct([("added_at", _str), ("track", TRACK_TYPE)])
@@ -65,13 +69,149 @@ DEV_MODE_REMOVED = {
 }
 
 
+# --- raw items: the bytes Spotify sent, decoded only when needed ------------------------------
+
+
+class _TrackKey(msgspec.Struct):
+    uri: str | None = None
+    id: str | None = None
+    name: str | None = None
+
+
+class _ItemKey(msgspec.Struct):
+    added_at: str | msgspec.UnsetType | None = msgspec.UNSET
+    track: _TrackKey | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class _Envelope(msgspec.Struct):
+    items: list[msgspec.Raw]
+    total: int
+
+
+class _Keys(msgspec.Struct):
+    items: list[_ItemKey]
+
+
+_ENVELOPE = msgspec.json.Decoder(_Envelope)
+_KEYS = msgspec.json.Decoder(_Keys)
+_ITEM_KEY = msgspec.json.Decoder(_ItemKey)
+_JSON = msgspec.json.Decoder()
+
+
+class RawItem(Mapping):
+    """One saved item as Spotify sent it: its JSON bytes, its identity, and the rest decoded on demand.
+
+    Reading a large library, savedlib needs only each item's identity (``key``);
+    the tables are built by Arrow straight from the bytes, and snapshots store
+    them as they are. Reading a field (``item["track"]``) decodes the item once.
+    """
+
+    __slots__ = ("_decoded", "has_track", "key", "raw")
+
+    def __init__(self, raw: bytes, key: tuple, has_track: bool):
+        self.raw, self.key, self.has_track = raw, key, has_track
+        self._decoded: dict | None = None
+
+    def decoded(self) -> dict:
+        """The item as a plain dict (decoded once)."""
+        if self._decoded is None:
+            self._decoded = _JSON.decode(self.raw)
+        return self._decoded
+
+    def __getitem__(self, name: str) -> Any:
+        return self.decoded()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.decoded())
+
+    def __len__(self) -> int:
+        return len(self.decoded())
+
+    def __repr__(self) -> str:
+        return f"<RawItem {self.key!r}>"
+
+
+def _keyed(raw: bytes, k: _ItemKey) -> RawItem | None:
+    if k.track is msgspec.UNSET or k.added_at is msgspec.UNSET:
+        return None
+    t = k.track
+    return RawItem(raw, ((t.uri or t.id) if t else None, t.name if t else None, k.added_at), t is not None)
+
+
+def raw_item(raw: bytes) -> RawItem | None:
+    """A ``RawItem`` from an item's JSON bytes, or None when they are not a saved-track object."""
+    try:
+        return _keyed(bytes(raw), _ITEM_KEY.decode(raw))
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+def raw_page(body: bytes) -> tuple[list[RawItem], int] | None:
+    """A page's items as ``RawItem`` and its total, or None when the body is not such a page
+    (the caller then decodes it in full, to say what is wrong). Two passes in C: one splits the
+    items' bytes, one reads their identities."""
+    try:
+        envelope, keys = _ENVELOPE.decode(body), _KEYS.decode(body).items
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    items = [_keyed(bytes(raw), k) for raw, k in zip(envelope.items, keys, strict=True)]
+    if any(item is None for item in items):
+        return None
+    return items, envelope.total  # type: ignore[return-value]
+
+
+def _plain_type(typ: pa.DataType) -> pa.DataType:
+    """``typ`` without dictionary encoding, which Arrow's JSON reader cannot produce."""
+    if pa.types.is_dictionary(typ):
+        return typ.value_type
+    if pa.types.is_list(typ):
+        return pa.list_(_plain_type(typ.value_type))
+    if pa.types.is_struct(typ):
+        return pa.struct([pa.field(f.name, _plain_type(f.type)) for f in typ])
+    return typ
+
+
+#: ``ITEM_TYPE`` as Arrow's JSON reader produces it (market lists as plain strings).
+JSON_SCHEMA = pa.schema([pa.field(f.name, _plain_type(f.type)) for f in ITEM_TYPE])
+
+
+def parse_raw(items: Sequence[RawItem]) -> pa.StructArray | None:
+    """Items still as the bytes Spotify sent → one Arrow array, parsed by Arrow's JSON reader (C++, no
+    Python object per field, the GIL released); None when they do not fit ``ITEM_TYPE``."""
+    lines = b"\n".join(i.raw.replace(b"\n", b" ").replace(b"\r", b" ") if b"\n" in i.raw else i.raw for i in items)
+    options = pajson.ParseOptions(explicit_schema=JSON_SCHEMA, unexpected_field_behavior="ignore")
+    try:
+        table = pajson.read_json(io.BytesIO(lines), parse_options=options)
+        array = table.to_struct_array().combine_chunks()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    return array if len(array) == len(items) else None
+
+
+def plain(item: Mapping) -> dict:
+    """An item as a plain dict, whatever it was read as."""
+    return item.decoded() if isinstance(item, RawItem) else dict(item)
+
+
+def to_json(item: Mapping) -> str:
+    """An item as JSON text: the bytes Spotify sent, when savedlib still has them."""
+    return item.raw.decode() if isinstance(item, RawItem) else msgspec.json.encode(item).decode()
+
+
 # --- identity: which saved item is which ------------------------------------------------------
 
 
-def key(item: dict) -> tuple:
+def key(item: Mapping) -> tuple:
     """Identity of a saved item: which track, saved when (local files have no id, but a URI)."""
+    if isinstance(item, RawItem):
+        return item.key
     track = item.get("track") or {}
     return (track.get("uri") or track.get("id"), track.get("name"), item.get("added_at"))
+
+
+def has_track(item: Mapping) -> bool:
+    """False for an item whose track is ``null`` (Spotify sends such items)."""
+    return item.has_track if isinstance(item, RawItem) else item.get("track") is not None
 
 
 @dataclass
@@ -89,7 +229,7 @@ def new_on_top(first: Page, held: list[dict], read: Callable[[int], Page]) -> tu
     """Saving puts tracks on top: the items above the newest one still ``held``, where ``held`` now
     starts (its first items may be gone), and the latest total seen. Reads more pages from the top
     (``read(offset)``) when a whole page is new."""
-    where = {key(item): i for i, item in enumerate(held) if item.get("track") is not None}
+    where = {key(item): i for i, item in enumerate(held) if has_track(item)}
     page, top = first, []
     while True:
         for j, item in enumerate(page.items):

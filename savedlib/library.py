@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from savedlib import spreadsheets
 from savedlib.files import atomic_write, atomic_write_text
 from savedlib.frames import ARROW_TO_PANDAS, STRING, build_tables
 from savedlib.text import utc_stamp
@@ -102,19 +102,24 @@ class Library:
         atomic_write_text(folder / "info.json", json.dumps(meta, indent=2, default=str))
         return folder
 
-    def to_csv(self, path: str | os.PathLike) -> Path:
+    def to_csv(self, path: str | os.PathLike, *, escape_formulas: bool = True) -> Path:
         """Write ``tracks`` as RFC 4180 CSV (CRLF, quoted where needed) in UTF-8 with a byte-order mark.
 
-        The mark makes Excel read every script correctly.
+        The mark makes Excel read every script correctly. Names with commas,
+        quotes and newlines are quoted; lists (``artist_ids``) are joined with ``;``.
 
-        Names with commas, quotes and newlines are quoted; lists (``artist_ids``)
-        are joined with ``;``. ``pandas.read_csv(path)`` reads it back.
+        ``escape_formulas`` (the default, for people who open the file in Excel or
+        LibreOffice): a text cell starting with ``=``, ``+``, ``-`` or ``@`` gets a
+        leading apostrophe, so that a track called ``=1+1`` is not run as a
+        formula. ``escape_formulas=False`` writes every name as it is, for
+        programs (``pandas.read_csv(path)`` then reads it back exactly).
         """
-        out = self.tracks.copy()
-        ids = pa.array(out["artist_ids"].array)
-        out["artist_ids"] = pd.arrays.ArrowExtensionArray(pc.binary_join(ids, ";")).astype(STRING)
-        out.to_csv(path, encoding="utf-8-sig", date_format="%Y-%m-%dT%H:%M:%SZ", lineterminator="\r\n")
-        return Path(path)
+        return spreadsheets.write_csv(self.tracks, path, escape=escape_formulas)
+
+    def to_excel(self, path: str | os.PathLike) -> Path:
+        """Write ``tracks`` as a real ``.xlsx`` sheet: text stays text (never a formula), numbers are numbers,
+        dates are dates (UTC), and track URLs are links."""
+        return spreadsheets.write_xlsx(self.tracks, path, sheet="tracks")
 
 
 _CATEGORIES_KEY = b"savedlib.categories"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from savedlib.demo import demo
+from savedlib.demodata import demo
 from savedlib.errors import SignInAgain
 from savedlib.library import Library
-from savedlib.load import load
+from savedlib.loader import load
 from savedlib.signin import ask
 from savedlib.signin.flow import ACCOUNTS_URL, API_URL, SignIn
 

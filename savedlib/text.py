@@ -36,3 +36,9 @@ def duration_words(seconds: float) -> str:
     if hours:
         return f"{hours} h {minutes} min"
     return f"{minutes} min {secs} s"
+
+
+def local_time(moment: datetime) -> str:
+    """An aware moment in this machine's time zone, in words: ``14:35 on Wed 2 Dec (local time)``."""
+    local = moment.astimezone()
+    return f"{local:%H:%M} on {local:%a} {local.day} {local:%b} ({local.tzname() or 'local time'})"

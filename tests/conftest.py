@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
 import pytest
+
+from savedlib.demodata import demo_items
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -103,3 +106,26 @@ def data_of(chart) -> pd.DataFrame | None:
             if found is not None:
                 return found
     return None
+
+
+# --- a stand-in's library, changed by hand ---------------------------------------------------
+
+
+def requests_of(api, action):
+    before = api.stats()["page_requests"]
+    result = action()
+    return result, api.stats()["page_requests"] - before
+
+
+def save_at_top(api, n, seed=77, when="2026-11-28T00:00:00Z"):
+    fresh = demo_items(n, seed=seed)
+    for item in fresh:
+        item["added_at"] = when
+    with api.state.lock:
+        api.state.items[:0] = fresh
+
+
+def remove_anywhere(api, n, seed=1):
+    rng = random.Random(seed)
+    with api.state.lock:
+        return [api.state.items.pop(rng.randrange(len(api.state.items))) for _ in range(n)]

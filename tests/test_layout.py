@@ -13,12 +13,13 @@ PACKAGE = Path(__file__).parents[1] / "savedlib"
 #: from its own package or from a lower layer. The README's "Layout" section shows the same order.
 LAYERS = [
     {"text", "files", "markets", "redact"},
+    {"spreadsheets"},
     {"errors"},
     {"items"},
     {"fetch", "frames"},
     {"library"},
-    {"demo", "snapshot", "stats", "signin"},
-    {"load", "charts", "standin"},
+    {"demodata", "snapshot", "stats", "signin"},
+    {"loader", "charts", "standin"},
     {"switch", "explorer", "cli"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}

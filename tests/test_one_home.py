@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 import stat
 
 import numpy as np
@@ -37,7 +38,10 @@ def test_every_exception_is_a_savedlib_error(monkeypatch):
 def test_modules_are_not_shadowed_by_functions():
     module = importlib.import_module("savedlib.library")
     assert inspect.ismodule(module) and module.from_items is savedlib.from_items
-    assert inspect.ismodule(savedlib.library)
+    for info in pkgutil.iter_modules(savedlib.__path__):
+        module = importlib.import_module(f"savedlib.{info.name}")
+        assert inspect.ismodule(module), info.name
+        assert getattr(savedlib, info.name) is module, f"savedlib.{info.name} is not the module {info.name}"
 
 
 def test_one_length_formatter_everywhere(track):

@@ -155,5 +155,9 @@ def test_parquet_and_csv_round_trip(raw):
         for name in ("tracks", "artists", "markets"):
             pd.testing.assert_frame_equal(getattr(back, name), getattr(lib, name))
         assert back.info == lib.info
-        csv = pd.read_csv(lib.to_csv(folder + "/tracks.csv"), keep_default_na=False, dtype=str)
-        assert csv["track_name"].tolist() == lib.tracks["track_name"].tolist()
+        raw = pd.read_csv(lib.to_csv(folder + "/raw.csv", escape_formulas=False), keep_default_na=False, dtype=str)
+        assert raw["track_name"].tolist() == lib.tracks["track_name"].tolist()
+        names = lib.tracks["track_name"]
+        risky = names.str.startswith(("=", "+", "-", "@", "\t", "\r")).to_numpy(dtype=bool)
+        escaped = pd.read_csv(lib.to_csv(folder + "/people.csv"), keep_default_na=False, dtype=str)
+        assert escaped["track_name"].tolist() == names.where(~risky, "'" + names).tolist()

@@ -193,3 +193,40 @@ def test_dtypes_are_nullable_and_fixed(track):
     assert isinstance(t["artist_ids"].dtype, pd.ArrowDtype)
     m = savedlib.from_items([saved(track)]).markets
     assert m["item"].dtype == np.int32 and m["market"].dtype == "category"
+
+
+def test_an_artist_without_a_name_is_na_and_left_out_of_joined_names(track):
+    item = saved(track)
+    item["track"]["artists"] = [
+        {"id": "a1", "name": "A", "uri": "spotify:artist:a1"},
+        {"id": "a2", "name": None, "uri": "spotify:artist:a2"},
+    ]
+    item["track"]["album"]["artists"] = [{"id": "a2", "name": None, "uri": "spotify:artist:a2"}]
+    alone = saved(track)
+    alone["track"]["artists"] = [{"id": "a2", "name": None, "uri": "spotify:artist:a2"}]
+    lib = savedlib.from_items([item, alone])
+    first, second = lib.tracks.iloc[0], lib.tracks.iloc[1]
+    assert first["artists"] == "A" and first["primary_artist"] == "A" and first["n_artists"] == 2
+    assert pd.isna(first["album_artists"])  # not "" and not "A, "
+    assert pd.isna(second["artists"]) and pd.isna(second["primary_artist"]) and second["primary_artist_id"] == "a2"
+    assert lib.artists["artist_name"].isna().sum() == 2 and (lib.artists["artist_name"] == "").sum() == 0
+
+
+def test_items_that_are_not_tracks_are_skipped_and_counted(track):
+    episode = {
+        "added_at": "2024-02-02T00:00:00Z",
+        "track": {"id": "ep1", "name": "An Episode", "type": "episode", "uri": "spotify:episode:ep1",
+                  "duration_ms": 1_800_000, "explicit": False, "is_local": False, "artists": [], "album": {}},
+    }  # fmt: skip
+    items = [saved(track, name="first"), episode, {"added_at": "2024-01-01T00:00:00Z", "track": None}, saved(track)]
+    lib = savedlib.from_items(items)
+    assert lib.tracks["track_name"].tolist() == ["first", track["name"]] and lib.tracks.index.tolist() == [0, 1]
+    assert lib.info["skipped_non_tracks"] == 1 and lib.info["skipped_null_tracks"] == 1
+    assert not lib.tracks["track_url"].str.contains("ep1").any()
+
+
+def test_items_read_with_a_market_say_so_even_when_from_items_was_not_told(track):
+    items = [saved(track, is_playable=True, available_markets=[]), saved(track, is_playable=False)]
+    lib = savedlib.from_items(items)  # no market= given
+    assert lib.info["missing_fields"]["available_markets"].startswith("Spotify leaves available_markets out")
+    assert lib.tracks["n_markets"].isna().all() and lib.markets.empty  # [] is not "plays nowhere"

@@ -1,5 +1,6 @@
 """Saving and reopening: Parquet round trips exactly; CSV survives Excel and pandas; damage is reported."""
 
+import datetime
 import json
 
 import pandas as pd
@@ -7,6 +8,7 @@ import pytest
 
 import savedlib
 from savedlib.library import FORMAT_VERSION
+from tests.conftest import saved
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,7 @@ def test_parquet_files_are_plain_parquet(tmp_path, lib):
 
 
 def test_csv_round_trip_keeps_names(tmp_path, lib):
-    path = lib.to_csv(tmp_path / "tracks.csv")
+    path = lib.to_csv(tmp_path / "tracks.csv", escape_formulas=False)
     assert path.read_bytes()[:3] == b"\xef\xbb\xbf"  # Excel reads UTF-8 only with the mark
     back = pd.read_csv(path, index_col="item", keep_default_na=False, dtype=str)
     assert back.index.tolist() == [str(i) for i in lib.tracks.index]
@@ -95,3 +97,48 @@ def test_repr_says_what_is_missing():
     text = repr(savedlib.demo(100, dev_mode=True))
     assert text.startswith("<Library: 100 tracks") and "popularity" in text and "available_markets" in text
     assert repr(savedlib.from_items([])) == "<Library: 0 tracks; from items>"
+
+
+def formula_library(track_fixture):
+    names = ["=", "+44 Minutes", "-ly", "@home", '=HYPERLINK("http://evil","x")', "Plain", "Mid=dle"]
+    return savedlib.from_items([saved(track_fixture, name=n) for n in names])
+
+
+def test_csv_escapes_formulas_for_spreadsheets_by_default(tmp_path, track):
+    lib = formula_library(track)
+    for_people = pd.read_csv(lib.to_csv(tmp_path / "people.csv"), keep_default_na=False, dtype=str)
+    assert for_people["track_name"].tolist() == [
+        "'=", "'+44 Minutes", "'-ly", "'@home", "'=HYPERLINK(\"http://evil\",\"x\")", "Plain", "Mid=dle"
+    ]  # fmt: skip
+    assert not for_people["track_id"].str.startswith("'").any()  # cells that are not risky are untouched
+    for_programs = pd.read_csv(lib.to_csv(tmp_path / "raw.csv", escape_formulas=False), keep_default_na=False)
+    assert for_programs["track_name"].tolist() == lib.tracks["track_name"].tolist()
+
+
+def test_excel_workbook_keeps_types_and_never_runs_a_name(tmp_path, track):
+    import openpyxl
+
+    lib = formula_library(track)
+    path = lib.to_excel(tmp_path / "tracks.xlsx")
+    ws = openpyxl.load_workbook(path)["tracks"]
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["item", "added_at", "track_id"]
+    col = {name: k + 1 for k, name in enumerate(header)}
+    names = [ws.cell(row=r, column=col["track_name"]) for r in range(2, 2 + len(lib))]
+    assert [c.value for c in names] == lib.tracks["track_name"].tolist()
+    assert all(c.data_type == "s" for c in names)  # "=" and "=HYPERLINK(...)" are text, not formulas
+    added = ws.cell(row=2, column=col["added_at"])
+    assert isinstance(added.value, datetime.datetime) and added.value == lib.tracks["added_at"].iloc[0].to_pydatetime(
+    ).replace(tzinfo=None)  # fmt: skip
+    duration = ws.cell(row=2, column=col["duration_ms"])
+    assert duration.data_type == "n" and duration.value == lib.tracks["duration_ms"].iloc[0]
+    link = ws.cell(row=2, column=col["track_url"])
+    assert link.hyperlink.target == lib.tracks["track_url"].iloc[0] and link.style == "Hyperlink"
+    assert ws.freeze_panes == "A2"
+
+
+def test_excel_from_the_demo_library(tmp_path, lib):
+    back = pd.read_excel(lib.to_excel(tmp_path / "demo.xlsx"), index_col="item")
+    assert len(back) == len(lib) and back["track_name"].fillna("").tolist() == lib.tracks["track_name"].fillna(
+        "").tolist()  # fmt: skip
+    assert back["popularity"].dtype.kind in "if" and str(back["added_at"].dtype).startswith("datetime64")

@@ -16,6 +16,9 @@ from savedlib.errors import LoadError, SignInAgain
 
 #: Refresh this many seconds before the advertised expiry (spotipy uses 60 too).
 MARGIN = 60
+#: The attribute of a spotipy client under which ``savedlib.connect`` records the signed-in
+#: account's id, so that a load into a snapshot need not ask ``GET /v1/me`` for it.
+ACCOUNT_ATTRIBUTE = "savedlib_account_id"
 
 
 class TokenSource:

@@ -19,12 +19,12 @@ A library that keeps changing for ``MAX_ROUNDS`` rounds raises ``LibraryChanging
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_EXCEPTION, Executor, Future, wait
 
 from savedlib.errors import LibraryChanging
 from savedlib.fetch.sender import Cancelled, Sender
-from savedlib.items import PAGE_SIZE, Page, concat, key, new_on_top
+from savedlib.items import PAGE_SIZE, Page, concat, has_track, key, new_on_top
 
 MAX_ROUNDS = 5
 
@@ -46,8 +46,10 @@ class Reader:
         self.rounds = 0
         self.changed = False
         self._latest_total = 0
+        self._pending: set[Future] = set()  # requests of the current batch not yet taken in
+        self._filling: dict[int, Page] = self.pages
 
-    def read(self, held: dict[int, dict] | None = None, held_total: int = 0) -> tuple[list[dict], int]:
+    def read(self, held: Mapping[int, dict] | None = None, held_total: int = 0) -> tuple[list[dict], int]:
         """All saved items, newest first, and the library's final ``total``.
 
         ``held`` (position -> item, from an interrupted read whose total was
@@ -58,9 +60,8 @@ class Reader:
         total = first.total
         self.pages = {0: first}
         self.on_page(first)
-        kept = self._still_valid(held or {}, held_total, first)
-        for page in kept:
-            self.pages.setdefault(page.offset, page)
+        for page in self._still_valid(held or {}, held_total, first):
+            self.pages[page.offset] = page  # a verified start at offset 0 replaces page 0: it holds it
             self.on_page(page)
         self._many(_gaps(self.pages, total), into=self.pages)  # live: an interruption keeps every page read
         for self.rounds in range(1, MAX_ROUNDS + 1):
@@ -76,33 +77,49 @@ class Reader:
             "try again when no tracks are being saved or removed"
         )
 
-    def _still_valid(self, held: dict[int, dict], held_total: int, first: Page) -> list[Page]:
-        """Held runs of items as pages of the library now, or nothing if it changed otherwise than by saves."""
+    def _still_valid(self, held: Mapping[int, dict], held_total: int, first: Page) -> list[Page]:
+        """The held items that are still the library, as pages of it now.
+
+        Saves only: page 0 shows the held top shifted down, and every held run
+        shifts with it (no extra request). Otherwise (tracks removed meanwhile),
+        the held run from position 0 is checked with a few probes, as a repair
+        does, and kept as far as it is intact.
+        """
         if not held:
             return []
+        shifted = self._shifted(held, held_total, first)
+        return shifted if shifted is not None else self._verified_start(held, first)
+
+    def _shifted(self, held: Mapping[int, dict], held_total: int, first: Page) -> list[Page] | None:
+        """Held runs of items as pages of the library now, or None if it changed otherwise than by saves."""
         top = [key(held[p]) for p in range(min(PAGE_SIZE, held_total)) if p in held]
         shown = [key(i) for i in first.items]
         # Saves put tracks on top: page 0 now shows ``shift`` new tracks, then the held ones.
         shift = next((a for a in range(len(shown)) if shown[a : a + len(top)] == top[: len(shown) - a]), None)
         if not top or shift is None or first.total != held_total + shift:
-            return []  # removed tracks, or too many saves to tell: read everything again
-        pages, run = [], []
-        for position in sorted(held):
-            if run and position != run[-1][0] + 1:
-                pages.append(run)
-                run = []
-            run.append((position, held[position]))
-        pages.append(run)
+            return None
         now = first.sent  # valid as of page 0's answer
         out = []
-        for r in pages:
-            offset, items = r[0][0] + shift, [item for _, item in r]
+        for run in _runs(held):
+            offset, items = run[0] + shift, [held[p] for p in run]
             covered = len(first.items) - offset  # page 0 already holds these positions
             if covered > 0:
                 offset, items = offset + covered, items[covered:]
             if items:
                 out.append(Page(offset, items, first.total, now, now))
         return out
+
+    def _verified_start(self, held: Mapping[int, dict], first: Page) -> list[Page]:
+        """The held run from position 0, with the saves on top, as far as probes show it intact."""
+        start = []
+        while len(start) in held:
+            start.append(held[len(start)])
+        top, dropped = self._new_on_top(first, start)
+        known = top + start[dropped:]
+        length, verified_total = self._intact_length(known, 0)
+        if length <= len(first.items):
+            return []
+        return [Page(0, known[:length], verified_total, first.sent, time.monotonic())]
 
     # --- reading ------------------------------------------------------------
 
@@ -111,24 +128,36 @@ class Reader:
 
     def _many(self, windows: Iterable[tuple[int, int]], into: dict[int, Page] | None = None) -> dict[int, Page]:
         """Pages for ``(offset, limit)`` windows, read in parallel, added to ``into`` as they arrive;
-        the first real failure stops every worker."""
+        the first real failure stops every worker (``gather`` then keeps what was already on its way)."""
         futures: list[Future] = [self.pool.submit(self._one, offset, limit) for offset, limit in windows]
-        pages: dict[int, Page] = {} if into is None else into
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+        self._filling = pages = {} if into is None else into
+        self._pending = set(futures)
+        while self._pending:
+            done, self._pending = wait(self._pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+            errors = [f.exception() for f in done if f.exception() is not None]
             for future in done:
-                error = future.exception()
-                if error is not None and not isinstance(error, Cancelled):
-                    self.sender.cancel.set()
-                    for other in pending:
-                        other.cancel()
-                    raise error
-                if error is None:
-                    page = future.result()
-                    pages[page.offset] = page
-                    self.on_page(page)
+                if future.exception() is None:
+                    self._take(future.result())  # even in the batch that failed: Spotify answered it
+            failure = next((e for e in errors if not isinstance(e, Cancelled)), None)
+            if failure is not None:
+                self.sender.cancel.set()
+                for other in self._pending:
+                    other.cancel()  # those not started yet never start
+                raise failure
         return pages
+
+    def _take(self, page: Page) -> None:
+        self._filling[page.offset] = page
+        self.on_page(page)
+
+    def gather(self, timeout: float = 5.0) -> None:
+        """After a stop: wait (at most ``timeout`` s) for the requests already on their way, and keep
+        every page they bring. Spotify answered them; throwing them away would cost requests again."""
+        self.sender.cancel.set()
+        done, self._pending = wait(self._pending, timeout=timeout)
+        for future in done:
+            if not future.cancelled() and future.exception() is None:
+                self._take(future.result())
 
     # --- checking -------------------------------------------------------------
 
@@ -144,7 +173,7 @@ class Reader:
             if page.offset != expected:
                 return False
             expected += len(page.items)
-        real = [key(i) for i in items if i.get("track") is not None]  # null tracks can share a key
+        real = [key(i) for i in items if has_track(i)]  # null tracks can share a key
         return len(set(real)) == len(real)
 
     # --- repairing ------------------------------------------------------------
@@ -205,6 +234,17 @@ class Reader:
             else:
                 hi = mid
         return lo, seen.get(lo, self._latest_total)
+
+
+def _runs(held: Mapping[int, dict]) -> list[list[int]]:
+    """The held positions in runs of consecutive ones."""
+    runs: list[list[int]] = []
+    for position in sorted(held):
+        if runs and position == runs[-1][-1] + 1:
+            runs[-1].append(position)
+        else:
+            runs.append([position])
+    return runs
 
 
 def _gaps(pages: dict[int, Page], total: int) -> list[tuple[int, int]]:

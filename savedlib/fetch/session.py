@@ -18,13 +18,14 @@ from savedlib.markets import check_market
 from savedlib.text import utc_stamp
 
 #: Requests in flight at once. Spotify counts requests over a rolling 30-second
-#: window and does not publish the limit. Twelve in flight read a 50,000-track
-#: library (1,000 pages) in roughly 10-25 s at Spotify's usual 100-300 ms a page;
-#: more buys little, because decoding each ~200 KB page takes the client 3-5 ms
-#: of CPU under one GIL (benchmarks/load.py). If the window fills anyway, the
-#: first 429 pauses all twelve together until its Retry-After has passed, so
-#: being rate limited costs one refused request, not a burst of them.
-DEFAULT_CONCURRENCY = 12
+#: window and does not publish the limit. Sixteen in flight read a 50,000-track
+#: library (1,000 pages) in roughly 7-20 s at Spotify's usual 100-300 ms a page.
+#: A page costs the client about 2 ms of CPU (urllib3, and msgspec splitting
+#: it into items without decoding them), so more in flight still pays, up to
+#: where the client's CPU is busy (benchmarks/load.py). If the window fills, the
+#: first 429 pauses all of them together and one request probes before the
+#: others resume, so being rate limited costs a refused request or two, not a burst.
+DEFAULT_CONCURRENCY = 16
 
 
 @dataclass(frozen=True)

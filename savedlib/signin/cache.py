@@ -18,6 +18,9 @@ from spotipy.cache_handler import CacheHandler
 
 from savedlib.files import atomic_write_text
 
+#: The key under which the token file also records whose sign-in it is (not a secret).
+ACCOUNT_KEY = "savedlib_account_id"
+
 
 def cache_dir() -> Path:
     """The per-user folder for savedlib's sign-ins (``SAVEDLIB_CACHE_DIR`` overrides it)."""
@@ -47,8 +50,19 @@ class TokenCache(CacheHandler):
             return None  # a damaged cache is a missing sign-in: sign in again
 
     def save_token_to_cache(self, token_info: dict) -> None:
+        account = self.account_id()  # spotipy saves fresh token info on every refresh: keep the account
+        info = {**token_info, **({ACCOUNT_KEY: account} if account and ACCOUNT_KEY not in token_info else {})}
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        atomic_write_text(self.path, json.dumps(token_info))  # created 0600, replaced atomically
+        atomic_write_text(self.path, json.dumps(info))  # created 0600, replaced atomically
+
+    def account_id(self) -> str | None:
+        """The Spotify account this sign-in belongs to, once known."""
+        return (self.get_cached_token() or {}).get(ACCOUNT_KEY)
+
+    def remember_account(self, account_id: str) -> None:
+        info = self.get_cached_token()
+        if info is not None:
+            self.save_token_to_cache({**info, ACCOUNT_KEY: account_id})
 
     def clear(self) -> bool:
         """Delete the sign-in; True if there was one."""

@@ -21,6 +21,7 @@ import spotipy
 from spotipy.oauth2 import SpotifyOauthError, SpotifyPKCE
 
 from savedlib.errors import SetupNeeded, SignInError
+from savedlib.fetch.auth import ACCOUNT_ATTRIBUTE
 from savedlib.signin.cache import TokenCache, token_path
 
 SCOPE = "user-library-read"
@@ -126,6 +127,7 @@ class SignIn:
                 "try again later; your sign-in is kept."
             ) from None
         self.status = "Signed in (from the saved sign-in)."
+        self._know_account(self.cache.account_id())
         return True
 
     def authorize_url(self) -> str:
@@ -195,6 +197,14 @@ class SignIn:
             raise SignInError(f"Signed in, but Spotify answered {exc.http_status}: {exc.msg}") from None
         self.user = me.get("display_name") or me.get("id")
         self.status = f"Signed in as {self.user}."
+        if me.get("id"):
+            self.cache.remember_account(str(me["id"]))
+            self._know_account(str(me["id"]))
+
+    def _know_account(self, account_id: str | None) -> None:
+        """Tell ``savedlib.load`` whose library this client reads, so a snapshot load need not ask."""
+        if account_id:
+            setattr(self.client, ACCOUNT_ATTRIBUTE, account_id)
 
     # --- catching the redirect on this machine ------------------------------------------
 

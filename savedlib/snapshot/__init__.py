@@ -23,6 +23,6 @@ def open_snapshot(path: str | os.PathLike) -> Library:
     stored = Snapshot(path).read()
     if stored.library is not None:
         return stored.library
-    items = [stored.items[p] for p in sorted(stored.items)]
+    items = stored.items.ordered()
     lib = from_items(items, **{**stored.meta.get("info", {}), "complete": False})
     return with_changes(lib, stored.changes)

@@ -37,9 +37,12 @@ class Refresher:
         self.requests += 1
         return self.sender.page(offset, limit, self.market)
 
-    def refresh(self, held: list[dict]) -> tuple[list[dict], int]:
-        """``held`` brought up to date: (items, total)."""
-        first = self._page(0)
+    def refresh(self, held: list[dict], first: Page | None = None) -> tuple[list[dict], int]:
+        """``held`` brought up to date: (items, total). ``first``: page 0, if it was read already."""
+        if first is None:
+            first = self._page(0)
+        else:
+            self.requests += 1
         top, start, _ = new_on_top(first, held, self._page)
         rest = held[start:]
         removed = len(top) + len(rest) - first.total

@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,6 +31,7 @@ import pyarrow.parquet as pq
 
 from savedlib.errors import SnapshotError
 from savedlib.files import atomic_write_text, fsync_tree
+from savedlib.items import RawItem, raw_item, to_json
 from savedlib.library import Library, read_parquet
 from savedlib.text import utc_stamp
 
@@ -55,11 +57,47 @@ def empty_changes() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in CHANGE_COLUMNS.items()})
 
 
+class HeldItems(Mapping):
+    """A snapshot's raw items by position (offset at read time), as ``RawItem``: only each item's
+    identity is decoded, so an unchanged refresh looks at the first page's worth and no more."""
+
+    def __init__(self, positions: list[int], texts: list[str], file: Path):
+        self._positions, self._texts, self._file = positions, texts, file
+        self._index = {p: i for i, p in enumerate(positions)}
+        self._items: dict[int, RawItem] = {}
+
+    def _item(self, i: int) -> RawItem:
+        item = self._items.get(i)
+        if item is None:
+            item = raw_item(self._texts[i].encode())
+            if item is None:
+                raise SnapshotError(f"{self._file} holds a damaged item at position {self._positions[i]}")
+            self._items[i] = item
+        return item
+
+    def __getitem__(self, position: int) -> RawItem:
+        return self._item(self._index[position])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def first(self, n: int) -> list[RawItem]:
+        """The first ``n`` items in position order."""
+        return [self._item(i) for i in range(min(n, len(self._positions)))]
+
+    def ordered(self) -> list[RawItem]:
+        """Every item, in position order."""
+        return [self._item(i) for i in range(len(self._positions))]
+
+
 @dataclass
 class Stored:
     """What a snapshot holds: raw items by position, whether complete, and the history of changes."""
 
-    items: dict[int, dict]  # position (offset at read time) -> raw item
+    items: Mapping[int, dict]  # position (offset at read time) -> raw item
     complete: bool
     total: int
     meta: dict = field(default_factory=dict)
@@ -108,9 +146,7 @@ class Snapshot:
         items_file = data / "items.parquet"
         try:
             table = pq.read_table(items_file)
-            positions = table.column("position").to_pylist()
-            texts = table.column("json").to_pylist()
-            items = {p: json.loads(t) for p, t in zip(positions, texts, strict=True)}
+            items = HeldItems(table.column("position").to_pylist(), table.column("json").to_pylist(), items_file)
         except FileNotFoundError:
             raise SnapshotError(f"{items_file} is missing: the snapshot is incomplete") from None
         except Exception as exc:  # pyarrow raises several kinds for damaged files
@@ -119,19 +155,25 @@ class Snapshot:
                 "Move it aside to start a new one."
             ) from None
         changes = self._read_changes(data / "changes.parquet")
-        library = None
-        if typed and meta.get("complete"):
-            try:
-                library = read_parquet(data / "library")
-            except (FileNotFoundError, ValueError) as exc:
-                raise SnapshotError(f"{exc}; the snapshot was left as it is") from None
-            library = with_changes(library, changes)
+        library = self._read_library(meta, changes) if typed and meta.get("complete") else None
         if meta.get("complete") and len(items) != meta.get("total"):
             raise SnapshotError(
                 f"{items_file} holds {len(items):,} items but {self.meta_file} says "
                 f"{meta.get('total'):,}: the snapshot is inconsistent"
             )
         return Stored(items, bool(meta.get("complete")), int(meta.get("total", 0)), meta, changes, library)
+
+    def read_library(self, stored: Stored) -> Library:
+        """The typed library of a complete snapshot already read with ``typed=False``."""
+        return self._read_library(stored.meta, stored.changes)
+
+    def _read_library(self, meta: dict, changes: pd.DataFrame) -> Library:
+        try:
+            library = read_parquet(self.path / meta["data"] / "library")
+        except (FileNotFoundError, ValueError) as exc:
+            raise SnapshotError(f"{exc}; the snapshot was left as it is") from None
+        # snapshot.json has the newest info: a refresh that found nothing new writes only that.
+        return with_changes(replace(library, info={**library.info, **meta.get("info", {})}), changes)
 
     @staticmethod
     def _read_changes(file: Path) -> pd.DataFrame:
@@ -147,13 +189,14 @@ class Snapshot:
 
     def write(
         self,
-        items: dict[int, dict],
+        items: Mapping[int, dict],
         *,
         complete: bool,
         total: int,
         info: dict,
         changes: pd.DataFrame,
         library: Library | None,
+        account_id: str | None = None,
     ) -> None:
         """Write a new version of the snapshot, then switch to it in one rename."""
         previous = self.read_meta() if self.exists() else None  # refuses to overwrite a damaged snapshot
@@ -162,24 +205,10 @@ class Snapshot:
         name = f"v{number:06d}"
         staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=self.path))
         try:
-            positions = sorted(items)
-            pq.write_table(
-                pa.table(
-                    {
-                        "position": pa.array(positions, pa.int64()),
-                        "json": pa.array([json.dumps(items[p], ensure_ascii=False) for p in positions], pa.string()),
-                    }
-                ),
-                staging / "items.parquet",
-                compression="zstd",
-            )
-            pq.write_table(
-                pa.Table.from_pandas(changes.astype(CHANGE_COLUMNS), preserve_index=False), staging / "changes.parquet"
-            )
-            if library is not None:
-                library.to_parquet(staging / "library")
+            _write_data(staging, items, changes, library)
             fsync_tree(staging)
             staging.rename(self.path / name)
+            account_id = account_id or (previous or {}).get("account_id")
             meta = {
                 "format": FORMAT,
                 "version": VERSION,
@@ -188,6 +217,7 @@ class Snapshot:
                 "total": total,
                 "items": len(items),
                 "written_at": utc_stamp(),
+                **({"account_id": account_id} if account_id else {}),
                 "info": info,
             }
             atomic_write_text(self.meta_file, json.dumps(meta, indent=2, default=str))
@@ -199,3 +229,21 @@ class Snapshot:
                 shutil.rmtree(old, ignore_errors=True)
         for stale in self.path.glob(".v[0-9]*"):  # staging folders of writes that crashed
             shutil.rmtree(stale, ignore_errors=True)
+
+    def note(self, **fields: object) -> None:
+        """Update ``snapshot.json`` alone (a refresh that found nothing new), atomically; the data stays."""
+        meta = {**self.read_meta(), **fields, "written_at": utc_stamp()}
+        atomic_write_text(self.meta_file, json.dumps(meta, indent=2, default=str))
+
+
+def _write_data(folder: Path, items: Mapping[int, dict], changes: pd.DataFrame, library: Library | None) -> None:
+    """The data files of one snapshot version: raw items, the history of changes, the typed tables."""
+    positions = sorted(items)
+    texts = pa.array([to_json(items[p]) for p in positions], pa.string())
+    table = pa.table({"position": pa.array(positions, pa.int64()), "json": texts})
+    pq.write_table(table, folder / "items.parquet", compression="zstd")
+    pq.write_table(
+        pa.Table.from_pandas(changes.astype(CHANGE_COLUMNS), preserve_index=False), folder / "changes.parquet"
+    )
+    if library is not None:
+        library.to_parquet(folder / "library")

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 
+from savedlib.errors import SnapshotError
 from savedlib.fetch.session import Session
 from savedlib.items import PAGE_SIZE, Page, key
 from savedlib.library import Library
@@ -29,10 +31,13 @@ def checkpoint_seconds() -> float:
 
 
 class Sync:
-    """One load into the snapshot at ``path``, read with ``market``."""
+    """One load into the snapshot at ``path``, read with ``market``, for the Spotify account ``account_id``
+    (None: not known yet, ask ``GET /v1/me`` once)."""
 
-    def __init__(self, path: str | os.PathLike, market: str | None):
+    def __init__(self, path: str | os.PathLike, market: str | None, account_id: str | None = None):
         self.store = Snapshot(path)
+        self.account_id = account_id
+        self.unchanged = False  # set by read(): the held library is the library now
         self.stored: Stored | None = self.store.read(typed=False) if self.store.exists() else None
         held_market = self.stored.meta.get("info", {}).get("market") if self.stored is not None else market
         if held_market != market:
@@ -70,21 +75,44 @@ class Sync:
     # --- reading ---------------------------------------------------------------------------
 
     def read(self, session: Session) -> tuple[list[dict], int]:
-        """The library's items and total, spending as few requests as the snapshot allows."""
+        """The library's items and total, spending as few requests as the snapshot allows.
+
+        Checks first that the snapshot belongs to the signed-in account. When the
+        library is unchanged, ``unchanged`` is set and the items are not decoded.
+        """
+        self._check_account(session)
         stored = self.stored
         if stored is None:
             return session.reader.read()
         if not stored.complete:
             return session.reader.read(stored.items, stored.total)
+        first = session.sender.page(0, PAGE_SIZE, session.options.market)
+        shown = [key(i) for i in first.items]
+        if first.total == stored.total and shown == [key(i) for i in stored.items.first(len(shown))]:
+            self.unchanged = True  # page 0 shows the same top and the same total: one request
+            return [], first.total
         try:
-            return self._refresh(session, [stored.items[p] for p in sorted(stored.items)])
+            return self._refresh(session, stored.items.ordered(), first)
         except Inconsistent:
             return session.reader.read()  # the last resort: read everything
 
-    def _refresh(self, session: Session, held: list[dict]) -> tuple[list[dict], int]:
+    def _check_account(self, session: Session) -> None:
+        """A snapshot holds one account's library: refuse another's before anything is read or written."""
+        if self.account_id is None:
+            self.account_id = str(session.sender.get("me", {})["id"])
+        held = self.stored.meta.get("account_id") if self.stored is not None else None
+        if held is not None and held != self.account_id:
+            raise SnapshotError(
+                f"{self.store.path} holds the library of the Spotify account {held!r}, but this load is "
+                f"signed in as {self.account_id!r}: use another snapshot folder for this account "
+                "(nothing was changed)"
+            )
+
+    def _refresh(self, session: Session, held: list[dict], first: Page) -> tuple[list[dict], int]:
         refresher = Refresher(session.sender, session.options.market)
         for _ in range(REFRESH_ATTEMPTS):
-            items, total = refresher.refresh(held)
+            items, total = refresher.refresh(held, first)
+            first = None
             if refresher.requests == 1:
                 return items, total  # one answer showed everything: nothing else can have moved
             check = session.sender.page(0, PAGE_SIZE, session.options.market)  # confirm nothing moved meanwhile
@@ -95,21 +123,46 @@ class Sync:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def keep(self, pages: dict[int, list[dict]], total: int, info: dict) -> None:
-        """Write the pages read so far as an unfinished snapshot, so the next load resumes from them.
+    def keep(self, pages: dict[int, list[dict]], total: int, info: dict) -> str:
+        """Write the pages read so far as an unfinished snapshot, so the next load resumes from them;
+        say what the snapshot now holds.
 
         A complete snapshot being refreshed is left as it is: it is still the better copy.
         """
+        stored = self.stored
         if self.refreshing:
-            return
+            read_at = stored.meta.get("info", {}).get("read_at", "its last load")
+            return (
+                f"The snapshot {self.store.path} still holds the whole library as read at {read_at} "
+                f"({stored.total:,} tracks); the next load refreshes it."
+            )
         held = {offset + i: item for offset, items in pages.items() for i, item in enumerate(items)}
-        changes = self.stored.changes if self.stored is not None else empty_changes()
-        self.store.write(held, complete=False, total=total, info=info, changes=changes, library=None)
+        if not held:
+            return "Nothing was read yet, so the snapshot was left as it was."
+        changes = stored.changes if stored is not None else empty_changes()
+        self.store.write(
+            held, complete=False, total=total, info=info, changes=changes, library=None, account_id=self.account_id
+        )
+        return (
+            f"The {len(held):,} of {total:,} tracks read so far are kept in the snapshot {self.store.path}: "
+            "the next load resumes from them."
+        )
+
+    def held_library(self, info: dict) -> Library:
+        """The snapshot's library as it stands, with this load's ``info`` (an unchanged refresh)."""
+        lib = self.store.read_library(self.stored)
+        return replace(lib, info={**lib.info, **info})
 
     def save(self, lib: Library, items: list[dict]) -> Library:
-        """Record what changed since the snapshot, write the complete snapshot, and return ``lib`` with its changes."""
+        """Record what changed since the snapshot, write the complete snapshot, and return ``lib`` with its changes.
+
+        After an unchanged refresh only ``snapshot.json`` is updated (this load's info, the account).
+        """
         stored = self.stored
-        previous = [stored.items[p] for p in sorted(stored.items)] if self.refreshing else None
+        if self.unchanged:
+            self.store.note(info=lib.info, account_id=self.account_id)
+            return lib
+        previous = stored.items.ordered() if self.refreshing else None
         history = stored.changes if stored is not None else empty_changes()
         lib = with_changes(lib, record_changes(history, previous, items, lib.info["read_at"]))
         self.store.write(
@@ -119,5 +172,6 @@ class Sync:
             info=lib.info,
             changes=lib.changes,
             library=lib,
+            account_id=self.account_id,
         )
         return lib

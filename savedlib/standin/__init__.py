@@ -109,7 +109,7 @@ class StandIn(_Handle):
         **knobs: Any,
     ):
         if items is None:
-            from savedlib.demo import demo_items
+            from savedlib.demodata import demo_items
 
             items = demo_items(n, seed=seed)
         self.state = State(items, Knobs(**knobs))
@@ -154,6 +154,8 @@ class spawn(_Handle):
         dev_mode: bool = False,
         rate_limit: tuple[int, float] | None = None,
         error_rate: float = 0.0,
+        retry_after: str | int | None = None,
+        daily_quota: int | None = None,
     ):
         args = [
             sys.executable,
@@ -174,6 +176,10 @@ class spawn(_Handle):
             args.append("--dev-mode")
         if rate_limit:
             args += ["--rate-limit", f"{rate_limit[0]}/{rate_limit[1]}"]
+        if retry_after is not None:
+            args += ["--retry-after", str(retry_after)]
+        if daily_quota is not None:
+            args += ["--daily-quota", str(daily_quota)]
         self._process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         line = self._process.stdout.readline()
         if not line.startswith("http://"):

@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--error-rate", type=float, default=0.0, help="share of random 5xx answers")
     parser.add_argument("--token-lifetime", type=float, default=3600.0)
     parser.add_argument("--dev-mode", action="store_true", help="the 2026 Development Mode shape")
+    parser.add_argument("--retry-after", help="seconds, or missing, zero, lowercase: how a 429 says when to come back")
+    parser.add_argument("--daily-quota", type=int, help="after this many API requests, 429 QUOTA_EXCEEDED")
+    parser.add_argument("--account-id", default="demolistener", help="the account GET /v1/me names")
     args = parser.parse_args(argv)
     rate = None
     if args.rate_limit:
@@ -38,6 +41,9 @@ def main(argv: list[str] | None = None) -> None:
         error_rate=args.error_rate,
         token_lifetime=args.token_lifetime,
         dev_mode=args.dev_mode,
+        retry_after=int(args.retry_after) if (args.retry_after or "").isdigit() else args.retry_after,
+        daily_quota=args.daily_quota,
+        account_id=args.account_id,
     )
     print(api.url, flush=True)
     print(f"serving {args.n:,} saved tracks; a token: curl -X POST {api.url}/_standin/token", file=sys.stderr)

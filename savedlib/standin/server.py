@@ -16,6 +16,24 @@ from savedlib.standin.state import SCOPE, State
 JSON = "application/json; charset=utf-8"
 
 
+def _page_params(query: dict[str, list[str]]) -> tuple[dict, str | None]:
+    """``limit``, ``offset`` and ``market`` of a page request, or Spotify's message for a bad one."""
+    params = {"market": (query.get("market") or [None])[0], "limit": 20, "offset": 0}
+    try:
+        params["limit"] = int((query.get("limit") or ["20"])[0])
+        if not 1 <= params["limit"] <= 50:
+            raise ValueError
+    except ValueError:
+        return params, "Invalid limit"
+    try:
+        params["offset"] = int((query.get("offset") or ["0"])[0])
+        if params["offset"] < 0:
+            raise ValueError
+    except ValueError:
+        return params, "Invalid offset"
+    return params, None
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -117,21 +135,50 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def _me(self) -> None:
+        """``GET /v1/me``: the account's profile (Development Mode apps get no country, email or product)."""
         state = self.server.state
-        with state.lock:
-            problem = state.check_token(self.headers.get("Authorization"))
-        if problem:
-            self._error(*problem)
+        if not self._admitted(time.time()):
             return
         profile = {
-            "display_name": "Demo Listener",
-            "id": "standin-listener",
+            "display_name": state.knobs.display_name,
+            "id": state.knobs.account_id,
             "type": "user",
-            "uri": "spotify:user:standin-listener",
+            "uri": f"spotify:user:{state.knobs.account_id}",
         }
         if not state.knobs.dev_mode:
             profile.update(country=state.knobs.country, product="premium")
+        with state.lock:
+            state.count("me", 200)
         self._json(200, profile)
+
+    def _admitted(self, arrived: float, endpoint: str = "me") -> bool:
+        """The checks every API request meets first: the token, the daily quota, the rate limit.
+        False when one refused the request (the answer is sent)."""
+        state = self.server.state
+        with state.lock:
+            state.note_arrival(arrived)
+            problem = state.check_token(self.headers.get("Authorization"))
+            quota = state.quota_spent() if problem is None else False
+            wait = state.rate_limited(arrived) if problem is None and not quota else None
+            if quota:
+                state.count(endpoint, 429)
+                state.note_refusal(arrived)
+            elif wait is not None:
+                headers, seconds = state.retry_after_header(wait)
+                state.advertise(time.time(), seconds)
+                state.count(endpoint, 429)
+                state.note_refusal(arrived)
+            elif problem:
+                state.count(endpoint, problem[0])
+        if problem:
+            self._error(*problem)
+        elif quota:
+            retry = {"Retry-After": str(state.knobs.quota_retry_after)}
+            body = {"error": {"status": 429, "message": "API rate limit exceeded", "reason": "QUOTA_EXCEEDED"}}
+            self._json(429, body, retry)
+        elif wait is not None:
+            self._error(429, "API rate limit exceeded", headers)
+        return not (problem or quota or wait is not None)
 
     def _token(self, form: dict[str, list[str]]) -> None:
         grant = (form.get("grant_type") or [""])[0]
@@ -161,7 +208,6 @@ class Handler(BaseHTTPRequestHandler):
         with state.lock:
             state.page_requests += 1
             number = state.page_requests
-            state.note_arrival(now)
             state.in_flight += 1
             state.max_in_flight = max(state.max_in_flight, state.in_flight)
         try:
@@ -178,43 +224,16 @@ class Handler(BaseHTTPRequestHandler):
         if fault:
             self._fault(fault)
             return
-        with state.lock:
-            problem = state.check_token(self.headers.get("Authorization"))
+        params, problem = _page_params(query)
+        if not self._admitted(arrived, "tracks"):
+            return
+        if problem is None:
+            with state.lock:
+                market, market_error = state.check_market(params["market"])
+            problem = market_error
         if problem:
-            self._count(problem[0])
-            self._error(*problem)
-            return
-        try:
-            limit = int((query.get("limit") or ["20"])[0])
-            if not 1 <= limit <= 50:
-                raise ValueError
-        except ValueError:
             self._count(400)
-            self._error(400, "Invalid limit")
-            return
-        try:
-            offset = int((query.get("offset") or ["0"])[0])
-            if offset < 0:
-                raise ValueError
-        except ValueError:
-            self._count(400)
-            self._error(400, "Invalid offset")
-            return
-        market_arg = (query.get("market") or [None])[0]
-        with state.lock:
-            market, market_error = state.check_market(market_arg)
-        if market_error:
-            self._count(400)
-            self._error(400, market_error)
-            return
-        with state.lock:
-            wait = state.rate_limited(arrived)
-            if wait is not None:
-                headers, seconds = state.retry_after_header(wait)
-                state.advertise(time.time(), seconds)
-                state.statuses[429] += 1
-        if wait is not None:
-            self._error(429, "API rate limit exceeded", headers)
+            self._error(400, problem)
             return
         with state.lock:
             fail = state.knobs.error_rate and state.rng.random() < state.knobs.error_rate
@@ -223,9 +242,9 @@ class Handler(BaseHTTPRequestHandler):
             self._fault(kind)
             return
         with state.lock:
-            items, total = state.page(offset, limit, market)
+            items, total = state.page(params["offset"], params["limit"], market)
             state.statuses[200] += 1
-        self._send(200, self._envelope(items, total, offset, limit, market_arg))
+        self._send(200, self._envelope(items, total, params["offset"], params["limit"], params["market"]))
 
     def _envelope(self, items: list[bytes], total: int, offset: int, limit: int, market: str | None) -> bytes:
         """The seven-key paging object, with the already-encoded items spliced in."""

@@ -72,6 +72,11 @@ class Knobs:
     registered: bool = True  # False: the person was not added to this Development Mode app (403)
     deny: bool = False  # the person clicks "Cancel" on Spotify's consent page
     granted_scope: str | None = None  # the scope granted, if not the one asked for
+    # The account behind every token (GET /v1/me), and a Development Mode app's daily request quota.
+    account_id: str = "demolistener"
+    display_name: str = "Demo Listener"
+    daily_quota: int | None = None  # after this many API requests, 429 QUOTA_EXCEEDED
+    quota_retry_after: int = 50_400  # what Spotify then asks to wait: about 14 hours
 
 
 def _with_query(url: str, **params: str) -> str:
@@ -98,6 +103,12 @@ class State:
         self.statuses: Counter[int] = Counter()
         self.early = 0
         self.early_by: list[float] = []  # how long after the 429 each early request came
+        self.api_requests = 0  # every request with a good token, for the daily quota
+        self.endpoints: dict[str, Counter[int]] = {}  # endpoint -> status -> answers
+        self.refusal_bursts: list[int] = []  # 429s answered close together (within early_grace), run by run
+        self.inside_window = 0  # refused requests sent after the refusing began (not merely in flight)
+        self._last_refusal = -math.inf
+        self._full_since: float | None = None  # when the current run of refusals began
         self.in_flight = 0
         self.max_in_flight = 0
         self.saved_during_read = 0
@@ -198,7 +209,32 @@ class State:
             token.expires_at = 0  # this answer is the token's last
         return None
 
-    # --- rate limit ---------------------------------------------------------
+    # --- rate limit and quota ------------------------------------------------
+
+    def quota_spent(self) -> bool:
+        """Count one API request against the daily quota; True once it is spent."""
+        self.api_requests += 1
+        return self.knobs.daily_quota is not None and self.api_requests > self.knobs.daily_quota
+
+    def count(self, endpoint: str, status: int) -> None:
+        """One answer of ``endpoint`` (the saved-tracks pages keep their own ``statuses``)."""
+        if endpoint == "tracks":
+            self.statuses[status] += 1
+        self.endpoints.setdefault(endpoint, Counter())[status] += 1
+
+    def note_refusal(self, now: float) -> None:
+        """A 429 was answered: it extends the current burst, or starts a new one. A refusal more than
+        ``early_grace`` after the run of refusals began came from a request sent after the client could
+        know (with or without a Retry-After): it counts as ``inside_window``."""
+        if now - self._last_refusal <= self.knobs.early_grace and self.refusal_bursts:
+            self.refusal_bursts[-1] += 1
+        else:
+            self.refusal_bursts.append(1)
+        self._last_refusal = now
+        if self._full_since is None:
+            self._full_since = now
+        elif now - self._full_since > self.knobs.early_grace:
+            self.inside_window += 1
 
     def note_arrival(self, now: float) -> None:
         """Count a request that arrived after a 429 was answered but before its Retry-After passed."""
@@ -218,6 +254,7 @@ class State:
         if len(self.window) >= limit:
             return self.window[0] + window - now
         self.window.append(now)
+        self._full_since = None  # admitted: a run of refusals is over
         return None
 
     def retry_after_header(self, wait: float) -> tuple[dict[str, str], float]:
@@ -268,7 +305,7 @@ class State:
         return data
 
     def _apply_changes(self) -> None:
-        from savedlib.demo import demo_items
+        from savedlib.demodata import demo_items
 
         while self._pending and self.pages_served >= self._pending[0].after:
             change = self._pending.pop(0)
@@ -303,6 +340,10 @@ class State:
             "library_size": len(self.items),
             "saved_during_read": self.saved_during_read,
             "removed_during_read": len(self.removed_during_read),
+            "api_requests": self.api_requests,
+            "endpoints": {name: {str(k): v for k, v in sorted(c.items())} for name, c in self.endpoints.items()},
+            "refusal_bursts": self.refusal_bursts[:50],
+            "inside_window": self.inside_window,
         }
 
 

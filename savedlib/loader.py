@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from savedlib.errors import LoadError, LoadInterrupted
+from savedlib.fetch.auth import ACCOUNT_ATTRIBUTE
 from savedlib.fetch.session import DEFAULT_CONCURRENCY, Options, Session
 from savedlib.items import concat_items
 from savedlib.library import Library, from_items
@@ -47,7 +48,7 @@ def load(
     Every error carries ``.partial``, the library as far as it was read.
     """
     options = Options(market, concurrency, progress, max_wait, retries)
-    sync = Sync(snapshot, options.market) if snapshot is not None else None
+    sync = Sync(snapshot, options.market, getattr(sp, ACCOUNT_ATTRIBUTE, None)) if snapshot is not None else None
     with Session(sp, options) as session:
         if sync is not None:
             sync.attach(session)
@@ -58,22 +59,27 @@ def load(
         except KeyboardInterrupt:
             session.sender.cancel.set()
             stopped = LoadInterrupted("the load was interrupted; what was read is in this exception's .partial")
-            stopped.partial, stopped.pages = _stopped(session, sync)
+            stopped.partial, stopped.pages, kept = _stopped(session, sync)
+            if kept:
+                stopped.add_note(kept)
             raise stopped from None
-    lib = from_items(items, **_info(session, sync, total, complete=True))
-    return sync.save(lib, items) if sync is not None else lib
+    info = _info(session, sync, total, complete=True)
+    if sync is None:
+        return from_items(items, **info)
+    lib = sync.held_library(info) if sync.unchanged else from_items(items, **info)
+    return sync.save(lib, items)
 
 
 def _info(session: Session, sync: Sync | None, total: int, complete: bool) -> dict:
     return {**session.info(total, complete), **(sync.info() if sync is not None else {})}
 
 
-def _stopped(session: Session, sync: Sync | None) -> tuple[Library | None, dict[int, list[dict]]]:
-    """The library as far as it was read (and, with a snapshot, kept on disk for the next load)."""
+def _stopped(session: Session, sync: Sync | None) -> tuple[Library | None, dict[int, list[dict]], str | None]:
+    """The library as far as it was read, its pages, and (with a snapshot) where it was kept for the next load."""
+    session.reader.gather()  # every page Spotify answered before the stop
     pages, total = session.consistent_pages()
-    if not pages:
-        return None, {}
     info = _info(session, sync, total, complete=False)
-    if sync is not None:
-        sync.keep(pages, total, info)
-    return from_items(concat_items(pages), **info), pages
+    kept = sync.keep(pages, total, info) if sync is not None else None
+    if not pages:
+        return None, {}, kept
+    return from_items(concat_items(pages), **info), pages, kept

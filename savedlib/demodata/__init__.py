@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from savedlib.demo.generate import END, demo_items
+from savedlib.demodata.generate import END, demo_items
 from savedlib.library import Library, from_items
 
 __all__ = ["demo", "demo_items"]

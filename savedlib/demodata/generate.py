@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from savedlib.demo import names
+from savedlib.demodata import names
 from savedlib.items import to_dev_mode
 from savedlib.markets import SPOTIFY_MARKETS
 
