@@ -17,9 +17,7 @@ import pyarrow.compute as pc
 
 from savedlib.items import ITEM_TYPE, RawItem, check_shape, find_type_error, parse_raw, plain
 from savedlib.markets import SPOTIFY_MARKETS
-
-STRING = pd.StringDtype("pyarrow")
-ARROW_TO_PANDAS = {pa.string(): STRING, pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+from savedlib.tables import ARROW_TO_PANDAS, STRING, categorical
 
 TRACK_URL = "https://open.spotify.com/track/"
 
@@ -195,7 +193,7 @@ def _tracks_frame(columns: dict[str, Any], added_at: pd.Series, n: int) -> pd.Da
     """One typed frame in ``TRACK_COLUMNS`` order: the Arrow columns converted together, in one step."""
     columns = {**columns, "added_at": added_at}
     for name, known in CATEGORIES.items():
-        columns[name] = _categorical(columns[name], known)
+        columns[name] = categorical(columns[name], known)
     arrow = {name: v for name, v in columns.items() if isinstance(v, pa.Array)}
     converted = pa.table(arrow).to_pandas(types_mapper=ARROW_TO_PANDAS.get)
     return pd.DataFrame(
@@ -286,24 +284,6 @@ def _released(release_date: pa.Array) -> tuple[pd.Series, pd.Series]:
     return released.astype("datetime64[us]"), year.astype("Int64")
 
 
-def _categorical(values: pa.Array, known: Sequence[str]) -> pd.Categorical:
-    """A pandas categorical whose categories are ``known`` plus any other values, sorted.
-
-    Fixed categories keep the dtype the same for every library, so tables
-    concatenate and round-trip without surprises.
-    """
-    encoded = values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(values)
-    dictionary = encoded.dictionary.to_pylist()
-    categories = list(known) + sorted(set(dictionary) - set(known))
-    lookup = {code: k for k, code in enumerate(categories)}
-    remap = np.array([lookup[c] for c in dictionary] + [-1], dtype=np.int16)
-    indices = encoded.indices
-    indices = (indices.fill_null(len(dictionary)) if indices.null_count else indices).to_numpy()
-    return pd.Categorical.from_codes(
-        remap[indices], dtype=pd.CategoricalDtype(pd.Index(categories, dtype="str")), validate=False
-    )
-
-
 def _market_table(lists: pa.Array, counts: pa.Array) -> pd.DataFrame:
     """One row per (item, market): int32 item keys and a category of market codes.
 
@@ -312,7 +292,7 @@ def _market_table(lists: pa.Array, counts: pa.Array) -> pd.DataFrame:
     """
     lengths = pc.list_value_length(lists).fill_null(0).to_numpy()
     wanted = counts.is_valid().to_numpy(zero_copy_only=False)
-    market = _categorical(pc.list_flatten(lists), SPOTIFY_MARKETS)
+    market = categorical(pc.list_flatten(lists), SPOTIFY_MARKETS)
     item = np.repeat(np.arange(len(lists), dtype=np.int32), lengths)
     if (lengths[~wanted] > 0).any():
         keep = np.repeat(wanted, lengths)

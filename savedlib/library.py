@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from savedlib import spreadsheets
-from savedlib.files import atomic_write, atomic_write_text
-from savedlib.frames import ARROW_TO_PANDAS, STRING, build_tables
+from savedlib.files import atomic_write_text
+from savedlib.frames import build_tables
+from savedlib.tables import read_table, same_frame, write_table
 from savedlib.text import utc_stamp
 
 #: Version of the on-disk layout; a newer one is refused by older savedlib.
@@ -65,7 +64,7 @@ class Library:
 
     def differences(self, other: Library) -> list[str]:
         """The names of the tables that differ from ``other``'s (empty when ``equals``)."""
-        return [name for name in TABLES if not _same_frame(getattr(self, name), getattr(other, name))]
+        return [name for name in TABLES if not same_frame(getattr(self, name), getattr(other, name))]
 
     def summary(self) -> pd.Series:
         """Headline numbers: tracks, artists, albums, hours of music, first and last save."""
@@ -97,7 +96,7 @@ class Library:
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
         for name in TABLES:
-            atomic_write(folder / f"{name}.parquet", lambda tmp, name=name: _write_table(getattr(self, name), tmp))
+            write_table(getattr(self, name), folder / f"{name}.parquet")
         meta = {"format": "savedlib", "version": FORMAT_VERSION, "info": self.info}
         atomic_write_text(folder / "info.json", json.dumps(meta, indent=2, default=str))
         return folder
@@ -122,32 +121,6 @@ class Library:
         return spreadsheets.write_xlsx(self.tracks, path, sheet="tracks")
 
 
-_CATEGORIES_KEY = b"savedlib.categories"
-
-
-def _same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
-    """Same shape, dtypes, index (name included) and values: compared through Arrow, fast."""
-    return (
-        a.shape == b.shape
-        and a.dtypes.equals(b.dtypes)
-        and a.index.equals(b.index)
-        and a.index.name == b.index.name
-        and pa.Table.from_pandas(a, preserve_index=False).equals(pa.Table.from_pandas(b, preserve_index=False))
-    )
-
-
-def _write_table(frame: pd.DataFrame, path: Path) -> None:
-    # Parquet keeps only the categories that occur; record the full lists so they come back.
-    categories = {
-        name: list(frame[name].cat.categories)
-        for name in frame.columns
-        if isinstance(frame[name].dtype, pd.CategoricalDtype)
-    }
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    meta = {**(table.schema.metadata or {}), _CATEGORIES_KEY: json.dumps(categories).encode()}
-    pq.write_table(table.replace_schema_metadata(meta), path)
-
-
 def read_parquet(path: str | os.PathLike) -> Library:
     """Reopen a library written by ``Library.to_parquet``: tables, dtypes and ``info`` as they were."""
     folder = Path(path)
@@ -169,33 +142,13 @@ def read_parquet(path: str | os.PathLike) -> Library:
     for name in TABLES:
         file = folder / f"{name}.parquet"
         try:
-            tables[name] = _read_table(file)
+            tables[name] = read_table(file)
         except FileNotFoundError:
             raise FileNotFoundError(f"{file} is missing: the library folder is incomplete") from None
         except Exception as exc:  # pyarrow raises several types for damaged files
             raise ValueError(f"{file} is damaged or not Parquet: {exc}") from None
+    tables["tracks"].index = pd.RangeIndex(len(tables["tracks"]), name="item")  # the tracks' index numbers the items
     return Library(**tables, info=meta["info"])
-
-
-def _arrow_to_pandas(typ: pa.DataType) -> Any:
-    """How each Arrow type comes back as pandas: the nullable dtypes ``frames`` produces."""
-    if pa.types.is_list(typ) or pa.types.is_large_list(typ):
-        return pd.ArrowDtype(pa.list_(typ.value_type))
-    if pa.types.is_large_string(typ):
-        return STRING
-    return ARROW_TO_PANDAS.get(typ)
-
-
-def _read_table(file: Path) -> pd.DataFrame:
-    # pandas' own metadata cannot rebuild ArrowDtype list columns, so map types ourselves.
-    table = pq.read_table(file)
-    frame = table.to_pandas(types_mapper=_arrow_to_pandas, ignore_metadata=True)
-    categories = json.loads((table.schema.metadata or {}).get(_CATEGORIES_KEY, b"{}"))
-    for name, values in categories.items():
-        frame[name] = frame[name].astype(pd.CategoricalDtype(pd.Index(values, dtype="str")))
-    if "item" not in frame.columns:  # the tracks table: its index numbers the items
-        frame.index = pd.RangeIndex(len(frame), name="item")
-    return frame
 
 
 def from_items(items: Sequence[dict], *, market: str | None = None, **info: Any) -> Library:

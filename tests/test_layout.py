@@ -15,7 +15,7 @@ LAYERS = [
     {"text", "files", "markets", "redact"},
     {"spreadsheets"},
     {"errors"},
-    {"items"},
+    {"items", "tables"},
     {"fetch", "frames"},
     {"library"},
     {"demodata", "snapshot", "stats", "signin"},

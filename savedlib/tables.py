@@ -1,0 +1,88 @@
+"""Typed tables: the nullable dtypes savedlib uses, categories, and an exact Parquet round trip.
+
+One home for what every table (a library's, a listening history's) shares:
+missing is ``<NA>`` (``Int64``, ``boolean``, pyarrow ``string``), a column of
+few values is a ``category`` whose categories stay the same whatever the data,
+and Parquet files that any reader opens while savedlib gets its dtypes back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from savedlib.files import atomic_write
+
+STRING = pd.StringDtype("pyarrow")
+ARROW_TO_PANDAS = {pa.string(): STRING, pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+_CATEGORIES_KEY = b"savedlib.categories"
+
+
+def categorical(values: pa.Array, known: Sequence[str] = ()) -> pd.Categorical:
+    """A pandas categorical whose categories are ``known`` plus any other values, sorted.
+
+    Fixed categories keep the dtype the same for every table, so tables
+    concatenate and round-trip without surprises.
+    """
+    encoded = values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(values)
+    dictionary = encoded.dictionary.to_pylist()
+    categories = list(known) + sorted(set(dictionary) - set(known) - {None})
+    lookup = {code: k for k, code in enumerate(categories)}
+    remap = np.array([lookup.get(c, -1) for c in dictionary] + [-1], dtype=np.int16)
+    indices = encoded.indices
+    indices = (indices.fill_null(len(dictionary)) if indices.null_count else indices).to_numpy()
+    return pd.Categorical.from_codes(
+        remap[indices], dtype=pd.CategoricalDtype(pd.Index(categories, dtype="str")), validate=False
+    )
+
+
+def same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Same shape, dtypes, index (name included) and values: compared through Arrow, fast."""
+    return (
+        a.shape == b.shape
+        and a.dtypes.equals(b.dtypes)
+        and a.index.equals(b.index)
+        and a.index.name == b.index.name
+        and pa.Table.from_pandas(a, preserve_index=False).equals(pa.Table.from_pandas(b, preserve_index=False))
+    )
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> Path:
+    """``frame`` (its index left out) as a plain Parquet file, written atomically."""
+    # Parquet keeps only the categories that occur; record the full lists so they come back.
+    categories = {
+        name: list(frame[name].cat.categories)
+        for name in frame.columns
+        if isinstance(frame[name].dtype, pd.CategoricalDtype)
+    }
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    meta = {**(table.schema.metadata or {}), _CATEGORIES_KEY: json.dumps(categories).encode()}
+    return atomic_write(path, lambda tmp: pq.write_table(table.replace_schema_metadata(meta), tmp))
+
+
+def _arrow_to_pandas(typ: pa.DataType) -> Any:
+    """How each Arrow type comes back as pandas: the nullable dtypes savedlib produces."""
+    if pa.types.is_list(typ) or pa.types.is_large_list(typ):
+        return pd.ArrowDtype(pa.list_(typ.value_type))
+    if pa.types.is_large_string(typ):
+        return STRING
+    return ARROW_TO_PANDAS.get(typ)
+
+
+def read_table(file: Path) -> pd.DataFrame:
+    """A file written by ``write_table``, with its dtypes and categories (and a default index)."""
+    # pandas' own metadata cannot rebuild ArrowDtype list columns, so map types ourselves.
+    table = pq.read_table(file)
+    frame = table.to_pandas(types_mapper=_arrow_to_pandas, ignore_metadata=True)
+    categories = json.loads((table.schema.metadata or {}).get(_CATEGORIES_KEY, b"{}"))
+    for name, values in categories.items():
+        frame[name] = frame[name].astype(pd.CategoricalDtype(pd.Index(values, dtype="str")))
+    return frame
