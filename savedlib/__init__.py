@@ -6,10 +6,11 @@
 """
 
 from savedlib import redact
-from savedlib.demodata import demo, demo_items
+from savedlib.demodata import demo, demo_history, demo_items, write_demo_download
 from savedlib.errors import (
     AccessDenied,
     Error,
+    HistoryError,
     LibraryChanging,
     LoadError,
     LoadInterrupted,
@@ -21,6 +22,7 @@ from savedlib.errors import (
     SignInError,
     SnapshotError,
 )
+from savedlib.history import History, read_history
 from savedlib.library import Library, from_items, read_parquet
 from savedlib.loader import load
 from savedlib.signin import connect, sign_out
@@ -31,6 +33,8 @@ __all__ = [
     "AccessDenied",
     "Error",
     "Explorer",
+    "History",
+    "HistoryError",
     "Library",
     "LibraryChanging",
     "LoadError",
@@ -44,24 +48,28 @@ __all__ = [
     "SnapshotError",
     "connect",
     "demo",
+    "demo_history",
     "demo_items",
     "explore",
     "from_items",
     "load",
     "open_library",
     "open_snapshot",
+    "read_history",
     "read_parquet",
     "sign_out",
     "stats",
+    "write_demo_download",
 ]
 __version__ = "0.1.0"
 
 
-def explore(lib: Library, *, offline: bool = True):
+def explore(lib: Library, *, history: History | None = None, offline: bool = True):
     """An interactive explorer of ``lib`` for JupyterLab: display the returned ``Explorer``.
 
     Parameters:
         lib: the library to explore (any ``Library``: demo, loaded, from a file).
+        history: a listening history (``read_history``): adds a plays filter and a plays column.
         offline: embed the chart JavaScript (about 1 MB per chart widget, sent
             once) so it works with no network, on Binder and in a headless
             browser; ``False`` loads it from a CDN instead.
@@ -70,7 +78,7 @@ def explore(lib: Library, *, offline: bool = True):
     """
     from savedlib.explorer import explore as explorer
 
-    return explorer(lib, offline=offline)
+    return explorer(lib, history=history, offline=offline)
 
 
 def __getattr__(name: str):

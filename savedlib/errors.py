@@ -156,6 +156,13 @@ class SnapshotError(Error):
     """A snapshot cannot be used as it is; the message names the file and what to do."""
 
 
+# --- files people already have ---------------------------------------------------------
+
+
+class HistoryError(Error, ValueError):
+    """A listening history cannot be read as it is; the message names the file and what is wrong."""
+
+
 # --- signing in ----------------------------------------------------------------------------
 
 

@@ -204,6 +204,18 @@ def test_charts_are_drawn(page, lab):
     page.screenshot(path=str(SCREENSHOTS / "where-your-music-can-play.png"), full_page=True)
 
 
+def test_listening_notebook_draws(page, lab):
+    run_all(page, lab, "listening.ipynb")
+    page.wait_for_selector(CHART, timeout=30_000)
+    page.wait_for_function(f"() => document.querySelectorAll('{CHART}').length >= 5", timeout=60_000)
+    played = page.locator(".vega-embed").filter(has_text="Do you play what you save?").first
+    assert played.locator("path, rect").count() > 3
+    explorer = page.locator(".jp-OutputArea-output .widget-vbox").filter(has_text="Reset filters").first
+    explorer.wait_for(timeout=30_000)
+    assert "Plays" in explorer.locator("table.savedlib-table").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "listening.png"), full_page=True)
+
+
 def test_explorer_filters_change_chart_and_table(page, lab):
     run_all(page, lab, "explorer.ipynb")
     explorer = page.locator(".jp-OutputArea-output .widget-vbox").filter(has_text="Reset filters").first

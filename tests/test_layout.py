@@ -17,7 +17,7 @@ LAYERS = [
     {"errors"},
     {"items", "tables"},
     {"fetch", "frames"},
-    {"library"},
+    {"library", "history"},
     {"demodata", "snapshot", "stats", "signin"},
     {"loader", "charts", "standin"},
     {"switch", "explorer", "cli"},

@@ -27,6 +27,7 @@ def test_there_are_notebooks():
         "where-your-music-can-play.ipynb",
         "explorer.ipynb",
         "load-from-the-api.ipynb",
+        "listening.ipynb",
     } <= names
 
 
@@ -55,6 +56,13 @@ def test_outputs_stored_and_from_the_demo_library(path):
         or "# ← the one setting" in source
         or ("StandIn(" in source)
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_personal_data_from_history_files_in_outputs(path):
+    text = path.read_text()
+    for value in ("192.0.2.", "demolistener", "listener@example.com"):  # the demo download's made-up personal data
+        assert value not in text, f"{path.name}: {value}"
 
 
 def test_gitignore_keeps_secrets_and_snapshots_out():

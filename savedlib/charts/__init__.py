@@ -12,6 +12,13 @@ from savedlib.charts.base import message
 from savedlib.charts.durations import duration_by_decade, duration_distribution, longest_and_shortest
 from savedlib.charts.export import save
 from savedlib.charts.markets import market_map, markets_per_track, unplayable_in
+from savedlib.charts.plays import (
+    forgotten_favourites,
+    listening_per_month,
+    most_played_saved,
+    save_to_first_play,
+    saved_vs_played,
+)
 from savedlib.charts.popularity import (
     most_and_least_popular,
     popularity_by_release_year,
@@ -39,20 +46,29 @@ ALL = (
     top_albums,
 )
 
+#: Every chart of a library and its listening history (``savedlib.read_history``): ``chart(lib, history)``.
+WITH_HISTORY = (saved_vs_played, save_to_first_play, most_played_saved, forgotten_favourites)
+
 __all__ = [
     "ALL",
+    "WITH_HISTORY",
     "duration_by_decade",
     "duration_distribution",
+    "forgotten_favourites",
+    "listening_per_month",
     "longest_and_shortest",
     "market_map",
     "markets_per_track",
     "message",
     "most_and_least_popular",
+    "most_played_saved",
     "popularity_by_release_year",
     "popularity_distribution",
     "popularity_over_time",
     "release_vs_save_year",
     "save",
+    "save_to_first_play",
+    "saved_vs_played",
     "saves_by_weekday_hour",
     "saves_per_month",
     "theme",

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
 from savedlib.demodata.generate import END, demo_items
+from savedlib.demodata.history import download_files, in_memory_zip, write_download
+from savedlib.history import History
+from savedlib.history.files import in_zip
+from savedlib.history.history import read_files
 from savedlib.library import Library, from_items
 
-__all__ = ["demo", "demo_items"]
+__all__ = ["demo", "demo_history", "demo_items", "write_demo_download"]
 
 #: When the demo library was "read": fixed, so the same arguments give the same library.
 DEMO_READ_AT = "2026-11-01T00:00:00Z"
@@ -24,3 +31,22 @@ def demo(n: int = 2500, seed: int = 0, dev_mode: bool = False) -> Library:
 
 
 demo.__doc__ = demo.__doc__.format(end=str(END)[:10])
+
+
+def demo_history(seed: int = 0, n: int = 2500, streams: int = 60_000) -> History:
+    """A deterministic listening history of ten years for ``demo(n, seed)``: ``streams`` streams of its
+    tracks (some saved tracks never played, old favourites forgotten), of tracks never saved, podcasts
+    and an audiobook. It is read by the real reader from Spotify's own file shapes (``write_demo_download``)."""
+    found = []
+    for name, files in download_files(n, streams, seed).items():
+        found += in_zip(zipfile.ZipFile(in_memory_zip(files)), f"{name}/")
+    return read_files(found, f"demo history (n={n}, streams={streams:,}, seed={seed})", DEMO_READ_AT)
+
+
+def write_demo_download(
+    folder: str | Path, seed: int = 0, n: int = 2500, streams: int = 60_000, zipped: bool = True
+) -> Path:
+    """Write the demo's privacy download into ``folder`` as Spotify sends it: ``my_spotify_data.zip``
+    (the extended streaming history) and ``my_spotify_data (1).zip`` (account data); ``zipped=False``
+    writes their folders instead. ``savedlib.read_history(folder)`` reads it."""
+    return write_download(folder, n, streams, seed, zipped)

@@ -14,6 +14,7 @@ import contextlib
 import html
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import altair as alt
 import ipywidgets as widgets
@@ -25,6 +26,7 @@ from savedlib import stats
 from savedlib.charts.theme import PRIMARY, SECOND, WIDTH
 from savedlib.explorer import table
 from savedlib.explorer.filters import Filters, subset
+from savedlib.history import History
 from savedlib.library import Library
 
 BRUSH = "brush"
@@ -43,9 +45,10 @@ class Explorer:
     code (``ex.filters["popularity"].value = (60, 100)``) and read ``ex.result``.
     """
 
-    def __init__(self, lib: Library, *, offline: bool = True):
+    def __init__(self, lib: Library, *, history: History | None = None, offline: bool = True):
         alt.JupyterChart.enable_offline(offline)
-        self.lib = lib
+        self.lib = with_plays(lib, history) if history is not None else lib
+        lib = self.lib
         self._filters = Filters(lib)
         self._popularity = stats.popularity_known(lib)
         self.filters: dict[str, widgets.Widget] = self._filters.widgets
@@ -59,7 +62,10 @@ class Explorer:
         self.summary = widgets.HTML()
         self.table = widgets.HTML()
         self.sort = widgets.Dropdown(
-            options=list(table.SORTS), value="Saved", description="Sort by", layout=widgets.Layout(width="220px")
+            options=list(table.sorts(lib.tracks)),
+            value="Saved",
+            description="Sort by",
+            layout=widgets.Layout(width="220px"),
         )
         self.descending = widgets.ToggleButtons(
             options=[("newest / highest first", True), ("oldest / lowest first", False)], value=True
@@ -86,7 +92,8 @@ class Explorer:
 
     @property
     def result(self) -> pd.DataFrame:
-        """The tracks that match the current filters (a copy of those rows of ``lib.tracks``)."""
+        """The tracks that match the current filters (a copy of those rows of ``lib.tracks``; with a
+        listening history also ``plays``, ``plays_after_save`` and ``last_played``)."""
         return self.lib.tracks.loc[self.keep]
 
     @property
@@ -130,7 +137,7 @@ class Explorer:
         self.views = self._views(result)
         self.linked.chart = alt.hconcat(*self.views.values(), spacing=30)
         self._page = 0
-        self._order = table.order(result.tracks, table.SORTS[self.sort.value], self.descending.value)
+        self._order = table.order(result.tracks, table.sorts(self.lib.tracks)[self.sort.value], self.descending.value)
         self._render_table(result.tracks)
         self.timings.append(time.perf_counter() - start)
 
@@ -162,7 +169,7 @@ class Explorer:
 
     def _resorted(self, _change: dict) -> None:
         tracks = self.result
-        self._order = table.order(tracks, table.SORTS[self.sort.value], self.descending.value)
+        self._order = table.order(tracks, table.sorts(self.lib.tracks)[self.sort.value], self.descending.value)
         self._page = 0
         self._render_table(tracks)
 
@@ -232,8 +239,9 @@ class Explorer:
         notes = [
             widgets.HTML(f"<small style='color:#666'>{html.escape(n)}</small>") for n in self._filters.notes.values()
         ]
+        plays = [w["plays"], w["since_saved"]] if "plays" in w else []
         left = widgets.VBox(
-            [w["saved"], w["released"], w["duration"], w["popularity"]], layout=widgets.Layout(width="50%")
+            [w["saved"], w["released"], w["duration"], w["popularity"], *plays], layout=widgets.Layout(width="50%")
         )
         right = widgets.VBox(
             [
@@ -261,10 +269,19 @@ class Explorer:
         )
 
 
-def explore(lib: Library, *, offline: bool = True) -> Explorer:
+def with_plays(lib: Library, history: History) -> Library:
+    """``lib`` whose tracks also say how often each was played (``stats.plays_per_track``)."""
+    per_track = stats.plays_per_track(lib, history)
+    tracks = lib.tracks.assign(**{c: per_track[c] for c in ("plays", "plays_after_save", "last_played")})
+    return replace(lib, tracks=tracks)
+
+
+def explore(lib: Library, *, history: History | None = None, offline: bool = True) -> Explorer:
     """An interactive explorer of ``lib`` for JupyterLab: display the returned object.
 
-    ``offline=True`` (the default) embeds the chart JavaScript so it works with
-    no network; ``offline=False`` loads it from a CDN instead (lighter, needs internet).
+    With ``history`` (``savedlib.read_history``), a plays filter (how many, never
+    played since saved) and a plays column join the others. ``offline=True``
+    (the default) embeds the chart JavaScript so it works with no network;
+    ``offline=False`` loads it from a CDN instead (lighter, needs internet).
     """
-    return Explorer(lib, offline=offline)
+    return Explorer(lib, history=history, offline=offline)

@@ -32,18 +32,22 @@ STYLE = {"description_width": "120px"}
 class Columns:
     """The library's columns as plain arrays, ready for fast comparisons."""
 
-    saved_month: np.ndarray  # int: months since 1970 of each save
+    saved_month: np.ndarray  # float: months since 1970 of each save, NaN unknown
     release_year: np.ndarray  # float, NaN unknown
     minutes: np.ndarray  # float, NaN unknown
     popularity: np.ndarray  # float, NaN unknown
     album_type: np.ndarray  # object: "album", "single", "compilation" or None
     explicit: np.ndarray  # float: 1, 0 or NaN
     local: np.ndarray  # bool
+    plays: np.ndarray  # float, NaN without a listening history
+    plays_after_save: np.ndarray  # float, NaN unknown
 
     @classmethod
     def of(cls, lib: Library) -> Columns:
         t = lib.tracks
-        months = t["added_at"].dt.tz_localize(None).to_numpy().astype("datetime64[M]").astype(np.int64)
+        saved = t["added_at"].dt.tz_localize(None).to_numpy()
+        months = np.where(np.isnat(saved), np.nan, saved.astype("datetime64[M]").astype(np.int64))
+        nothing = np.full(len(t), np.nan)
         return cls(
             saved_month=months,
             release_year=t["album_release_year"].to_numpy(dtype=float, na_value=np.nan),
@@ -52,6 +56,8 @@ class Columns:
             album_type=t["album_type"].astype(object).where(t["album_type"].notna(), None).to_numpy(),
             explicit=t["explicit"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
             local=t["is_local"].fillna(False).to_numpy(dtype=bool),
+            plays=t["plays"].to_numpy(dtype=float, na_value=np.nan) if "plays" in t else nothing,
+            plays_after_save=t["plays_after_save"].to_numpy(dtype=float, na_value=np.nan) if "plays" in t else nothing,
         )
 
 
@@ -61,14 +67,16 @@ def month_label(month: int) -> str:
 
 class Filters:
     """The filter widgets by name (``saved``, ``released``, ``artists``, ``album_type``, ``explicit``,
-    ``duration``, ``popularity``, ``market``, ``playable``) and the mask they select."""
+    ``duration``, ``popularity``, ``market``, ``playable``; with a listening history also ``plays`` and
+    ``since_saved``) and the mask they select."""
 
     def __init__(self, lib: Library):
         self.lib = lib
         self.cols = c = Columns.of(lib)
         self._market_items: dict[str, np.ndarray] = {}
         self.notes: dict[str, str] = {}
-        months = np.arange(c.saved_month.min(), c.saved_month.max() + 1) if len(c.saved_month) else np.array([0])
+        lo, hi = _span(c.saved_month, (0, 0))
+        months = np.arange(lo, hi + 1)
         minutes = c.minutes[~np.isnan(c.minutes)]
         self.widgets: dict[str, widgets.Widget] = {
             "saved": widgets.SelectionRangeSlider(
@@ -103,7 +111,23 @@ class Filters:
             reason = (lib.info.get("missing_fields") or {}).get("popularity", "no track has a popularity score")
             self.notes["popularity"] = f"Popularity is hidden: {reason}."
             self.widgets["popularity"].layout.display = "none"
+        if np.isnan(c.saved_month).all() and len(c.saved_month):
+            reason = (lib.info.get("missing_fields") or {}).get("added_at", "no track has a save date")
+            self.notes["saved"] = f"Save dates are unknown: {reason}."
+            self.widgets["saved"].disabled = True
         self.widgets["market"], self.widgets["playable"] = self._market_widgets()
+        if "plays" in lib.tracks:
+            self.widgets.update(self._plays_widgets())
+
+    def _plays_widgets(self) -> dict[str, widgets.Widget]:
+        """Plays from the listening history: how many, and whether played since the save."""
+        c = self.cols
+        top = int(np.nanmax(c.plays)) if np.isfinite(c.plays).any() else 0
+        since = _choice("Since saved", [("any", ANY), ("never played since saved", "never"), ("played", "played")])
+        if np.isnan(c.plays_after_save).all():
+            since.disabled = True
+            self.notes["since_saved"] = "Without save dates, plays cannot be told apart as before or after the save."
+        return {"plays": _range(widgets.IntRangeSlider, "Plays", 0, max(top, 1)), "since_saved": since}
 
     def _market_widgets(self) -> tuple[widgets.Dropdown, widgets.ToggleButtons]:
         lib = self.lib
@@ -152,6 +176,10 @@ class Filters:
         if w["market"].value != ANY:
             market = w["market"].value
             keep &= self._playable_in(market) if w["playable"].value == "playable" else self._blocked_in(market)
+        if "plays" in w:
+            keep &= _within(c.plays, w["plays"])
+            if w["since_saved"].value != ANY:
+                keep &= (c.plays_after_save == 0) if w["since_saved"].value == "never" else (c.plays_after_save > 0)
         return keep
 
     def _by_artists(self, names: list[str]) -> np.ndarray:
@@ -181,8 +209,11 @@ class Filters:
         for name in ("released", "duration", "popularity"):
             w[name].value = (w[name].min, w[name].max)
         w["artists"].value = []
-        for name in ("album_type", "explicit", "market"):
-            w[name].value = ANY
+        for name in ("album_type", "explicit", "market", "since_saved"):
+            if name in w:
+                w[name].value = ANY
+        if "plays" in w:
+            w["plays"].value = (w["plays"].min, w["plays"].max)
         w["playable"].value = "playable"
 
     def describe(self) -> list[str]:
@@ -203,6 +234,12 @@ class Filters:
                 out.append(w[name].value)
         if w["market"].value != ANY:
             out.append(f"{'playable' if w['playable'].value == 'playable' else 'not playable'} in {w['market'].value}")
+        if "plays" in w:
+            lo, hi = w["plays"].value
+            if (lo, hi) != (w["plays"].min, w["plays"].max):
+                out.append(f"played {lo}-{hi} times")
+            if w["since_saved"].value != ANY:
+                out.append("never played since saved" if w["since_saved"].value == "never" else "played since saved")
         return out
 
 

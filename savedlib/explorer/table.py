@@ -42,29 +42,39 @@ def order(tracks: pd.DataFrame, by: str, descending: bool) -> np.ndarray:
     )
 
 
+def sorts(tracks: pd.DataFrame) -> dict[str, str]:
+    """The sort keys a table of ``tracks`` offers (plays too, when a listening history was given)."""
+    return {**SORTS, **({"Plays": "plays"} if "plays" in tracks.columns else {})}
+
+
 def render(tracks: pd.DataFrame, positions: np.ndarray, page: int) -> str:
-    """One page of rows as an HTML table; every value escaped, track names linked to open.spotify.com."""
+    """One page of rows as an HTML table; every value escaped, track names linked to open.spotify.com.
+    With a ``plays`` column (a listening history), a Plays column too."""
     rows = tracks.iloc[positions[page * PAGE : (page + 1) * PAGE]]
     if rows.empty:
         return STYLE + '<p class="savedlib-empty">No tracks match these filters.</p>'
-    body = []
-    for r in rows.itertuples(index=False):
-        name = _text(r.track_name)
-        link = (
-            f'<a href="{html.escape(r.track_url)}" target="_blank" rel="noopener">{name}</a>'
-            if isinstance(r.track_url, str)
-            else name
-        )
-        minutes = mmss(r.duration_ms)
-        body.append(
-            "<tr>"
-            f"<td>{r.added_at:%Y-%m-%d}</td><td>{link}</td><td>{_text(r.artists)}</td><td>{_text(r.album_name)}</td>"
-            f'<td class="num">{_text(r.album_release_year)}</td><td class="num">{minutes}</td>'
-            f'<td class="num">{_text(r.popularity)}</td>'
-            "</tr>"
-        )
-    head = "".join(f"<th>{h}</th>" for h in ("Saved", "Track", "Artists", "Album", "Released", "Length", "Popularity"))
+    plays = "plays" in rows.columns
+    body = [_row(r, plays) for r in rows.itertuples(index=False)]
+    headings = ["Saved", "Track", "Artists", "Album", "Released", "Length", "Popularity"] + (["Plays"] if plays else [])
+    head = "".join(f"<th>{h}</th>" for h in headings)
     return f'{STYLE}<table class="savedlib-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _row(r: object, plays: bool) -> str:
+    name = _text(r.track_name)
+    link = (
+        f'<a href="{html.escape(r.track_url)}" target="_blank" rel="noopener">{name}</a>'
+        if isinstance(r.track_url, str)
+        else name
+    )
+    saved = "" if pd.isna(r.added_at) else f"{r.added_at:%Y-%m-%d}"
+    cells = [
+        f"<td>{saved}</td><td>{link}</td><td>{_text(r.artists)}</td><td>{_text(r.album_name)}</td>",
+        f'<td class="num">{_text(r.album_release_year)}</td><td class="num">{mmss(r.duration_ms)}</td>',
+        f'<td class="num">{_text(r.popularity)}</td>',
+        f'<td class="num">{_text(r.plays)}</td>' if plays else "",
+    ]
+    return "<tr>" + "".join(cells) + "</tr>"
 
 
 def _text(value: object) -> str:

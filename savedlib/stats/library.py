@@ -1,4 +1,4 @@
-"""Small summary tables of a library: what the charts draw, also useful on their own.
+"""Summary tables of a library on its own: saves, durations, popularity, markets, artists and albums.
 
 Every function takes a ``Library`` and returns a small DataFrame (tens to a few
 thousand rows whatever the library's size), computed with vectorised pandas.

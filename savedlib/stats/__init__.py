@@ -1,0 +1,76 @@
+"""Small summary tables of a library (and its listening history): what the charts draw, useful on their own.
+
+Every function takes a ``Library`` (and a ``History``) and returns a small
+DataFrame (tens to a few thousand rows whatever the library's size), computed
+with vectorised pandas. Charts never see the raw rows.
+"""
+
+from savedlib.stats.library import (
+    FIELD_OF,
+    REASONS,
+    WEEKDAYS,
+    country_name,
+    duration_by_decade,
+    duration_histogram,
+    extremes,
+    market_counts,
+    markets_histogram,
+    playable_in,
+    popularity_by,
+    popularity_histogram,
+    popularity_known,
+    release_vs_save_year,
+    saves_by_weekday_hour,
+    saves_per_month,
+    top_albums,
+    top_artists,
+    track_labels,
+    unplayable,
+    why_missing,
+)
+from savedlib.stats.plays import (
+    PLAYED,
+    WAITS,
+    first_play_waits,
+    forgotten,
+    matching_summary,
+    most_played,
+    play_matches,
+    played_how_often,
+    played_months,
+    plays_per_track,
+)
+
+__all__ = [
+    "FIELD_OF",
+    "PLAYED",
+    "REASONS",
+    "WAITS",
+    "WEEKDAYS",
+    "country_name",
+    "duration_by_decade",
+    "duration_histogram",
+    "extremes",
+    "first_play_waits",
+    "forgotten",
+    "market_counts",
+    "markets_histogram",
+    "matching_summary",
+    "most_played",
+    "play_matches",
+    "playable_in",
+    "played_how_often",
+    "played_months",
+    "plays_per_track",
+    "popularity_by",
+    "popularity_histogram",
+    "popularity_known",
+    "release_vs_save_year",
+    "saves_by_weekday_hour",
+    "saves_per_month",
+    "top_albums",
+    "top_artists",
+    "track_labels",
+    "unplayable",
+    "why_missing",
+]
