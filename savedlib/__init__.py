@@ -27,6 +27,8 @@ from savedlib.library import Library, from_items, read_parquet
 from savedlib.loader import load
 from savedlib.signin import connect, sign_out
 from savedlib.snapshot import open_snapshot
+from savedlib.sources.account_data import read_account_data
+from savedlib.sources.exportify import read_exportify
 from savedlib.switch import open_library
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "SignInAgain",
     "SignInError",
     "SnapshotError",
+    "SourceError",
     "connect",
     "demo",
     "demo_history",
@@ -55,6 +58,8 @@ __all__ = [
     "load",
     "open_library",
     "open_snapshot",
+    "read_account_data",
+    "read_exportify",
     "read_history",
     "read_parquet",
     "sign_out",

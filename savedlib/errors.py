@@ -159,6 +159,10 @@ class SnapshotError(Error):
 # --- files people already have ---------------------------------------------------------
 
 
+class SourceError(Error, ValueError):
+    """A file cannot be read as a library (not an Exportify CSV, not Spotify's account data ...)."""
+
+
 class HistoryError(Error, ValueError):
     """A listening history cannot be read as it is; the message names the file and what is wrong."""
 

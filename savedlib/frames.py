@@ -35,6 +35,11 @@ WATCHED_FIELDS = {
     "external_ids.isrc": ("isrc", "Spotify sent no ISRC codes"),
     "preview_url": ("preview_url", "Spotify sends no 30-second previews to apps created since November 2024"),
     "album.release_date": ("album_release_date", "Spotify sent no album release dates"),
+    "added_at": ("added_at", "Spotify sent no save dates"),
+    "duration_ms": ("duration_ms", "Spotify sent no track lengths"),
+    "id": ("track_id", "Spotify sent no track ids"),
+    "artists.id": ("primary_artist_id", "Spotify sent no artist ids"),
+    "album.id": ("album_id", "Spotify sent no album ids"),
 }
 #: Known values of the categorical columns, in a sensible order; others Spotify
 #: may add later are kept and sorted after these.
@@ -66,13 +71,34 @@ def build_tables(
     ``available_markets``.
     """
     array, kept, skipped = _to_arrow(items)
+    tracks, artists, markets, facts = tables_from_array(array, kept, market=market)
+    return tracks, artists, markets, {**skipped, **facts}
+
+
+def tables_from_array(
+    array: pa.StructArray,
+    kept: np.ndarray | None = None,
+    *,
+    market: str | None = None,
+    reasons: dict[str, str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
+    """Items as one Arrow array of ``ITEM_TYPE``'s shape → ``(tracks, artists, markets, facts)``.
+
+    Every source comes through here: Web API pages, and files (Exportify, the
+    account data) laid out in the same shape. ``reasons`` says why a field is
+    missing where the source, not Spotify, lacks it; with a reason for
+    ``added_at``, missing save dates are NA instead of an error.
+    """
+    kept = np.arange(len(array)) if kept is None else kept
+    reasons = reasons or {}
     track = pc.struct_field(array, "track")
     artists, parent = _artist_table(pc.struct_field(track, "artists"))
     read_with_market = market is not None or pc.struct_field(track, "is_playable").null_count < len(track)
     columns = _track_columns(track, read_with_market)
     columns.update(_artist_columns(track, artists, parent))
     columns.update(_album_columns(pc.struct_field(track, "album"), columns["is_local"]))
-    tracks = _tracks_frame(columns, _added_at(pc.struct_field(array, "added_at"), kept), len(track))
+    added_at = _added_at(pc.struct_field(array, "added_at"), kept, missing_allowed="added_at" in reasons)
+    tracks = _tracks_frame(columns, added_at, len(track))
     artist_frame = pd.DataFrame(
         {
             "item": parent.astype(np.int32),
@@ -83,8 +109,7 @@ def build_tables(
         copy=False,
     )
     markets = _market_table(pc.struct_field(track, "available_markets"), columns["n_markets"])
-    facts = {**skipped, "missing_fields": _missing_fields(tracks, read_with_market)}
-    return tracks, artist_frame, markets, facts
+    return tracks, artist_frame, markets, {"missing_fields": _missing_fields(tracks, read_with_market, reasons)}
 
 
 def _to_arrow(items: Sequence[Any]) -> tuple[pa.StructArray, np.ndarray, dict[str, int]]:
@@ -203,11 +228,15 @@ def _tracks_frame(columns: dict[str, Any], added_at: pd.Series, n: int) -> pd.Da
     )
 
 
-def _added_at(values: pa.Array, kept: np.ndarray) -> pd.Series:
-    """Parse ``added_at``; an unparseable value raises naming the item's position."""
+def _added_at(values: pa.Array, kept: np.ndarray, missing_allowed: bool = False) -> pd.Series:
+    """Parse ``added_at``; an unparseable value raises naming the item's position (a missing one too,
+    unless the source is known to have no save dates)."""
     text = pd.Series(pd.arrays.ArrowExtensionArray(values))
     parsed = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
-    bad = np.flatnonzero(parsed.isna().to_numpy())
+    bad = parsed.isna().to_numpy().copy()
+    if missing_allowed:
+        bad &= text.notna().to_numpy()
+    bad = np.flatnonzero(bad)
     if bad.size:
         k = bad[0]
         raise ValueError(f"item {kept[k]}: added_at {values[k].as_py()!r} is not an ISO 8601 timestamp")
@@ -300,13 +329,26 @@ def _market_table(lists: pa.Array, counts: pa.Array) -> pd.DataFrame:
     return pd.DataFrame({"item": item, "market": market}, copy=False)
 
 
-def _missing_fields(tracks: pd.DataFrame, read_with_market: bool) -> dict[str, str]:
-    """Fields no (non-local) track carried, with the reason a reader should see."""
+def _missing_fields(tracks: pd.DataFrame, read_with_market: bool, reasons: dict[str, str]) -> dict[str, str]:
+    """Fields no (non-local) track carried, with the reason a reader should see (the source's own, if given)."""
     real = ~tracks["is_local"].to_numpy(dtype=bool, na_value=False)
     if not real.any():
         return {}
     missing = {}
     for field, (column, reason) in WATCHED_FIELDS.items():
         if not tracks[column].notna().to_numpy()[real].any():
-            missing[field] = MARKET_REASON if (field == "available_markets" and read_with_market) else reason
+            if field == "available_markets" and read_with_market:
+                reason = MARKET_REASON
+            missing[field] = reasons.get(field, reason)
     return missing
+
+
+def genre_table(artists: pd.DataFrame, artist_genres: pd.DataFrame) -> pd.DataFrame:
+    """One row per (item, genre): the union of the genres of each item's artists (``artists``: the
+    library's long table; ``artist_genres``: ``artist_id``, ``genre``), each genre of an item once."""
+    pairs = artists[["item", "artist_id"]].dropna().merge(artist_genres[["artist_id", "genre"]], on="artist_id")
+    out = pairs[["item", "genre"]].drop_duplicates().sort_values(["item", "genre"], kind="stable")
+    categories = pd.Index(sorted(out["genre"].astype(str).unique()), dtype="str")
+    return pd.DataFrame(
+        {"item": out["item"].to_numpy(dtype=np.int32), "genre": pd.Categorical(out["genre"], categories=categories)}
+    )

@@ -62,6 +62,28 @@ TRACK_TYPE = pa.struct(
 )
 ITEM_TYPE = pa.struct([("added_at", _str), ("track", TRACK_TYPE)])
 
+
+def item_array(
+    n: int,
+    added_at: pa.Array | None = None,
+    track: dict[str, pa.Array] | None = None,
+    album: dict[str, pa.Array] | None = None,
+) -> pa.StructArray:
+    """``n`` items in ``ITEM_TYPE``'s shape from the columns a file has; every other field null.
+
+    Files people have (Exportify CSVs, the account data) become items this way,
+    so that they take the same road to the tables as the Web API's pages.
+    """
+
+    def struct(typ: pa.StructType, values: dict[str, pa.Array]) -> pa.StructArray:
+        arrays = [values[f.name].cast(f.type) if values.get(f.name) is not None else pa.nulls(n, f.type) for f in typ]
+        return pa.StructArray.from_arrays(arrays, fields=list(typ))
+
+    album_array = struct(ALBUM_TYPE, album or {})
+    track_array = struct(TRACK_TYPE, {**(track or {}), "album": album_array})
+    return struct(ITEM_TYPE, {"track": track_array, **({"added_at": added_at} if added_at is not None else {})})
+
+
 #: Keys Spotify stopped sending to Development Mode apps in February 2026.
 DEV_MODE_REMOVED = {
     "track": ("available_markets", "linked_from", "popularity"),

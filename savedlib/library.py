@@ -1,4 +1,5 @@
-"""The ``Library``: three typed tables and what is known about where they came from.
+"""The ``Library``: typed tables (tracks, and long tables of artists, markets, genres, audio features)
+and what is known about where they came from.
 
 Saved to disk as a folder of Parquet files plus ``info.json`` (see
 ``Library.to_parquet``), which DuckDB and pandas can read as they are.
@@ -13,17 +14,49 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from savedlib import spreadsheets
 from savedlib.files import atomic_write_text
-from savedlib.frames import build_tables
+from savedlib.frames import build_tables, tables_from_array
 from savedlib.tables import read_table, same_frame, write_table
 from savedlib.text import utc_stamp
 
 #: Version of the on-disk layout; a newer one is refused by older savedlib.
 FORMAT_VERSION = 1
-TABLES = ("tracks", "artists", "markets")
+TABLES = ("tracks", "artists", "markets", "genres", "audio_features")
+#: Tables a library written by an older savedlib may not have: they open empty.
+LATER_TABLES = ("genres", "audio_features")
+#: The audio features Spotify used to send (and Exportify files still carry), in order.
+AUDIO_FEATURES = {
+    "danceability": "Float64",
+    "energy": "Float64",
+    "key": "Int64",
+    "loudness": "Float64",
+    "mode": "Int64",
+    "speechiness": "Float64",
+    "acousticness": "Float64",
+    "instrumentalness": "Float64",
+    "liveness": "Float64",
+    "valence": "Float64",
+    "tempo": "Float64",
+    "time_signature": "Int64",
+}
+
+
+def empty_genres() -> pd.DataFrame:
+    """The genres table with no rows: one row per (item, genre)."""
+    return pd.DataFrame(
+        {"item": pd.Series(dtype=np.int32), "genre": pd.Series(dtype=pd.CategoricalDtype(pd.Index([], dtype="str")))}
+    )
+
+
+def empty_audio_features() -> pd.DataFrame:
+    """The audio-features table with no rows: one row per item that has them."""
+    return pd.DataFrame(
+        {"item": pd.Series(dtype=np.int32), **{n: pd.Series(dtype=t) for n, t in AUDIO_FEATURES.items()}}
+    )
 
 
 @dataclass(eq=False)
@@ -31,8 +64,9 @@ class Library:
     """A saved-tracks library as typed tables.
 
     ``tracks`` has one row per saved item, newest save first, indexed by
-    ``item``; ``artists`` and ``markets`` are long tables keyed by ``item``.
-    ``info`` says where the library came from and which fields Spotify did not send.
+    ``item``; ``artists``, ``markets`` and ``genres`` are long tables keyed by
+    ``item``, and ``audio_features`` has a row for each item that has them.
+    ``info`` says where the library came from and which fields its source did not send.
     """
 
     tracks: pd.DataFrame
@@ -41,6 +75,10 @@ class Library:
     info: dict[str, Any] = field(default_factory=dict)
     #: With a snapshot: every track added or removed since the first snapshot, and when it was seen.
     changes: pd.DataFrame | None = None
+    #: The genres of each item (of its artists), where the source has them.
+    genres: pd.DataFrame = field(default_factory=empty_genres)
+    #: Danceability, energy, tempo ... of each item that has them (Exportify files).
+    audio_features: pd.DataFrame = field(default_factory=empty_audio_features)
 
     def __len__(self) -> int:
         return len(self.tracks)
@@ -50,7 +88,10 @@ class Library:
         parts = [f"{numbers['tracks']:,} track{'s' if numbers['tracks'] != 1 else ''}"]
         if numbers["tracks"]:
             parts.append(f"{numbers['artists']:,} artists")
-            parts.append(f"saved {numbers['first save']:%Y-%m-%d} to {numbers['last save']:%Y-%m-%d}")
+            if pd.notna(numbers["first save"]):
+                parts.append(f"saved {numbers['first save']:%Y-%m-%d} to {numbers['last save']:%Y-%m-%d}")
+            else:
+                parts.append("save dates unknown")
         source = self.info.get("source")
         text = f"<Library: {', '.join(parts)}" + (f"; from {source}" if source else "")
         missing = self.info.get("missing_fields") or {}
@@ -75,11 +116,13 @@ class Library:
                 "tracks": len(t),
                 "artists": artists.nunique(),
                 "albums": t["album_id"].nunique(),
-                "hours of music": round(float(t["duration_ms"].sum()) / 3_600_000, 1),
+                "hours of music": round(float(t["duration_ms"].sum()) / 3_600_000, 1)
+                if t["duration_ms"].notna().any() or t.empty
+                else pd.NA,
                 "first save": t["added_at"].min(),
                 "last save": t["added_at"].max(),
                 "local files": int(t["is_local"].sum()),
-                "not sent by Spotify": ", ".join(self.info.get("missing_fields") or {}) or "nothing",
+                "missing": ", ".join(self.info.get("missing_fields") or {}) or "nothing",
             },
             name="library",
             dtype=object,
@@ -141,6 +184,8 @@ def read_parquet(path: str | os.PathLike) -> Library:
     tables = {}
     for name in TABLES:
         file = folder / f"{name}.parquet"
+        if name in LATER_TABLES and not file.exists():
+            continue  # written before savedlib had this table: it opens empty
         try:
             tables[name] = read_table(file)
         except FileNotFoundError:
@@ -175,3 +220,28 @@ def from_items(items: Sequence[dict], *, market: str | None = None, **info: Any)
         **facts,
     }
     return Library(tracks, artists, markets, record)
+
+
+def from_arrow(
+    array: Any,
+    *,
+    reasons: dict[str, str] | None = None,
+    genres: pd.DataFrame | None = None,
+    audio_features: pd.DataFrame | None = None,
+    **info: Any,
+) -> Library:
+    """A library from items already in Arrow (``savedlib.items.item_array``): how files become libraries.
+
+    ``reasons`` says why the source lacks a field; ``genres`` and ``audio_features``
+    are its long tables, keyed by ``item`` (the row of ``array``).
+    """
+    tracks, artists, markets, facts = tables_from_array(array, reasons=reasons)
+    record = {"read_at": utc_stamp(), "market": None, "total": len(tracks), "n_tracks": len(tracks), **info, **facts}
+    return Library(
+        tracks,
+        artists,
+        markets,
+        record,
+        genres=empty_genres() if genres is None else genres,
+        audio_features=empty_audio_features() if audio_features is None else audio_features,
+    )

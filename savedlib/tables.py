@@ -22,7 +22,12 @@ import pyarrow.parquet as pq
 from savedlib.files import atomic_write
 
 STRING = pd.StringDtype("pyarrow")
-ARROW_TO_PANDAS = {pa.string(): STRING, pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+ARROW_TO_PANDAS = {
+    pa.string(): STRING,
+    pa.int64(): pd.Int64Dtype(),
+    pa.float64(): pd.Float64Dtype(),
+    pa.bool_(): pd.BooleanDtype(),
+}
 _CATEGORIES_KEY = b"savedlib.categories"
 
 

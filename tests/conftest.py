@@ -83,6 +83,13 @@ def local_item(title: str = "Home Recording", artist: str = "Me") -> dict:
     }
 
 
+def api_library(n: int = 2500, **kwargs):
+    """The demo library as the Web API serves it (the demo's genres come from elsewhere: add_genres)."""
+    import savedlib
+
+    return savedlib.from_items(demo_items(n, **kwargs))
+
+
 def assert_same_library(got, want) -> None:
     """The tables are identical (``Library.equals``); when not, say where they differ."""
     differ = got.differences(want)

@@ -18,9 +18,9 @@ LAYERS = [
     {"items", "tables"},
     {"fetch", "frames"},
     {"library", "history"},
-    {"demodata", "snapshot", "stats", "signin"},
-    {"loader", "charts", "standin"},
-    {"switch", "explorer", "cli"},
+    {"snapshot", "stats", "signin", "sources"},
+    {"demodata", "loader", "charts"},
+    {"standin", "switch", "explorer", "cli"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 

@@ -11,12 +11,12 @@ import pytest
 import savedlib
 from savedlib.standin import Change, StandIn
 from savedlib.standin.state import with_market
-from tests.conftest import assert_same_library
+from tests.conftest import api_library, assert_same_library
 
 
 @pytest.fixture(scope="module")
 def demo():
-    return savedlib.demo(2500)
+    return api_library(2500)
 
 
 def test_whole_library_exactly_with_one_extra_request(demo):
@@ -38,13 +38,13 @@ def test_small_libraries(n):
         lib = savedlib.load(api.client(), progress=False)
         assert len(lib) == n
         assert api.stats()["page_requests"] == (1 if n <= 50 else 3)
-    assert_same_library(lib, savedlib.demo(n))
+    assert_same_library(lib, api_library(n))
 
 
 def test_development_mode_shape():
     with StandIn(n=500, dev_mode=True) as api:
         lib = savedlib.load(api.client(), progress=False)
-    assert_same_library(lib, savedlib.demo(500, dev_mode=True))
+    assert_same_library(lib, api_library(500, dev_mode=True))
     assert {"popularity", "available_markets"} <= set(lib.info["missing_fields"])
 
 

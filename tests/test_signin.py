@@ -14,7 +14,7 @@ import requests
 import savedlib
 from savedlib.signin import SignIn, connect, sign_out
 from savedlib.standin import StandIn
-from tests.conftest import assert_same_library
+from tests.conftest import api_library, assert_same_library
 
 CLIENT = "savedlib-standin"
 
@@ -65,7 +65,7 @@ def test_paste_back_in_the_widget_then_load(api, redirect, cache):
     assert "Development Mode" in w["status"].value  # says what such apps do not get
     assert w["pasted"].value == ""  # the single-use code is not left on screen
     lib = savedlib.load(flow.client, progress=False)
-    assert_same_library(lib, savedlib.demo(300))
+    assert_same_library(lib, api_library(300))
     link, paste_row, status = box.children  # the box a person sees: the link, the paste box, the status
     assert link is w["link"] and list(paste_row.children) == [w["pasted"], w["button"]] and status is w["status"]
 

@@ -192,6 +192,8 @@ def test_layout_is_documented_and_plain(snap):
             f"{data}/library/tracks.parquet",
             f"{data}/library/artists.parquet",
             f"{data}/library/markets.parquet",
+            f"{data}/library/genres.parquet",
+            f"{data}/library/audio_features.parquet",
             f"{data}/library/info.json",
         ]
     )

@@ -25,11 +25,13 @@ def test_parquet_round_trip_exact(tmp_path, lib, shape):
         "one": savedlib.demo(1),
     }[shape]
     back = savedlib.read_parquet(original.to_parquet(tmp_path / "lib"))
-    for name in ("tracks", "artists", "markets"):
+    for name in ("tracks", "artists", "markets", "genres", "audio_features"):
         pd.testing.assert_frame_equal(getattr(back, name), getattr(original, name), check_exact=True)
     assert back.info == original.info
     assert sorted(p.name for p in (tmp_path / "lib").iterdir()) == [
         "artists.parquet",
+        "audio_features.parquet",
+        "genres.parquet",
         "info.json",
         "markets.parquet",
         "tracks.parquet",
@@ -142,3 +144,13 @@ def test_excel_from_the_demo_library(tmp_path, lib):
     assert len(back) == len(lib) and back["track_name"].fillna("").tolist() == lib.tracks["track_name"].fillna(
         "").tolist()  # fmt: skip
     assert back["popularity"].dtype.kind in "if" and str(back["added_at"].dtype).startswith("datetime64")
+
+
+def test_libraries_written_before_genres_still_open(tmp_path, lib):
+    folder = lib.to_parquet(tmp_path / "old")
+    (folder / "genres.parquet").unlink()
+    (folder / "audio_features.parquet").unlink()  # as savedlib wrote them before these tables
+    back = savedlib.read_parquet(folder)
+    assert back.genres.empty and list(back.genres.columns) == ["item", "genre"]
+    assert back.audio_features.empty and "danceability" in back.audio_features.columns
+    assert back.tracks.equals(lib.tracks) and back.artists.equals(lib.artists)

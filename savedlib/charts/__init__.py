@@ -9,6 +9,7 @@ Importing this module enables the ``"savedlib"`` Altair theme.
 
 from savedlib.charts import theme
 from savedlib.charts.base import message
+from savedlib.charts.collection import audio_features, genres_over_time, top_genres, top_labels
 from savedlib.charts.durations import duration_by_decade, duration_distribution, longest_and_shortest
 from savedlib.charts.export import save
 from savedlib.charts.markets import market_map, markets_per_track, unplayable_in
@@ -44,6 +45,10 @@ ALL = (
     markets_per_track,
     top_artists,
     top_albums,
+    top_genres,
+    genres_over_time,
+    top_labels,
+    audio_features,
 )
 
 #: Every chart of a library and its listening history (``savedlib.read_history``): ``chart(lib, history)``.
@@ -52,9 +57,11 @@ WITH_HISTORY = (saved_vs_played, save_to_first_play, most_played_saved, forgotte
 __all__ = [
     "ALL",
     "WITH_HISTORY",
+    "audio_features",
     "duration_by_decade",
     "duration_distribution",
     "forgotten_favourites",
+    "genres_over_time",
     "listening_per_month",
     "longest_and_shortest",
     "market_map",
@@ -74,5 +81,7 @@ __all__ = [
     "theme",
     "top_albums",
     "top_artists",
+    "top_genres",
+    "top_labels",
     "unplayable_in",
 ]

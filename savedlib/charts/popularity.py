@@ -77,6 +77,8 @@ def popularity_over_time(lib: Library) -> alt.LayerChart | alt.Chart:
     title = "Popularity of what you saved, month by month"
     if (early := _missing(lib, title)) is not None:
         return early
+    if (early := needs(lib, title, "added_at", "save dates", local_files=True)) is not None:
+        return early
     data = stats.popularity_by(lib, "save_month")
     x = alt.X("save_month:T", title="Month saved")
     return _band(

@@ -13,7 +13,7 @@ from savedlib.library import Library
 def saves_per_month(lib: Library) -> alt.LayerChart | alt.Chart:
     """Bars: tracks saved each month; line: the library's size as it grew."""
     title = "When you saved your tracks"
-    if (early := needs(lib, title)) is not None:
+    if (early := needs(lib, title, "added_at", "save dates", local_files=True)) is not None:
         return early
     data = stats.saves_per_month(lib)
     first, last = data["month"].iloc[0], data["month"].iloc[-1]
@@ -41,7 +41,7 @@ def saves_per_month(lib: Library) -> alt.LayerChart | alt.Chart:
 def saves_by_weekday_hour(lib: Library, tz: str = "UTC") -> alt.Chart:
     """A calendar heat map: saves per weekday and hour of the day, in time zone ``tz``."""
     title = "When in the week you save music"
-    if (early := needs(lib, title)) is not None:
+    if (early := needs(lib, title, "added_at", "save dates", local_files=True)) is not None:
         return early
     data = stats.saves_by_weekday_hour(lib, tz)
     busiest = data.loc[data["saves"].idxmax()]
@@ -66,6 +66,8 @@ def release_vs_save_year(lib: Library) -> alt.Chart:
     """How old is the music you save: release decade against the year it was saved."""
     title = "How old is the music you save?"
     if (early := needs(lib, title, "album_release_year", "release dates")) is not None:
+        return early
+    if (early := needs(lib, title, "added_at", "save dates", local_files=True)) is not None:
         return early
     data = stats.release_vs_save_year(lib)
     overall = (lib.tracks["added_at"].dt.year - lib.tracks["album_release_year"]).median()

@@ -14,6 +14,7 @@ SCHEME = "greens"  # sequential colour for counts
 WIDTH, HEIGHT = 640, 260
 FONT = "Inter, Helvetica Neue, Arial, sans-serif"
 COUNT_AXIS = alt.Axis(tickMinStep=1, format=",d")  # counts: whole numbers only
+CATEGORY = ["#1b9e5a", "#2f4b7c", "#f28e2b", "#b07aa1", "#9c755f", "#76b7b2"]  # colours of categories, in order
 
 
 @alt.theme.register("savedlib", enable=True)
@@ -43,6 +44,6 @@ def savedlib_theme() -> alt.theme.ThemeConfig:
             "line": {"color": SECOND, "strokeWidth": 2},
             "area": {"color": PRIMARY, "opacity": 0.25},
             "rect": {"stroke": "white", "strokeWidth": 0.5},
-            "range": {"category": ["#1b9e5a", "#2f4b7c", "#f28e2b", "#b07aa1", "#9c755f", "#76b7b2"]},
+            "range": {"category": CATEGORY},
         }
     }

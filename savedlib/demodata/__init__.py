@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 from savedlib.demodata.generate import END, demo_items
+from savedlib.demodata.genres import artist_genres, coverage
 from savedlib.demodata.history import download_files, in_memory_zip, write_download
+from savedlib.frames import genre_table
 from savedlib.history import History
 from savedlib.history.files import in_zip
 from savedlib.history.history import read_files
@@ -22,12 +25,16 @@ def demo(n: int = 2500, seed: int = 0, dev_mode: bool = False) -> Library:
     """A deterministic demo library of ``n`` saved tracks spanning ten years up to {end}.
 
     It is built from raw items in the exact ``/v1/me/tracks`` shape
-    (``demo_items``), so it goes through the same code as a real library.
+    (``demo_items``), so it goes through the same code as a real library. About
+    half of its artists have genres (``lib.genres``), as after ``savedlib.add_genres``.
     ``dev_mode=True`` gives the 2026 Development Mode shape (no popularity, no markets).
     """
     items = demo_items(n, seed=seed, dev_mode=dev_mode)
     shape = "development mode" if dev_mode else "full"
-    return from_items(items, source=f"demo (n={n}, seed={seed}, {shape} shape)", read_at=DEMO_READ_AT, total=len(items))
+    lib = from_items(items, source=f"demo (n={n}, seed={seed}, {shape} shape)", read_at=DEMO_READ_AT, total=len(items))
+    genres = artist_genres(lib, seed)
+    lib.info["genres"] = coverage(lib, genres)
+    return replace(lib, genres=genre_table(lib.artists, genres))
 
 
 demo.__doc__ = demo.__doc__.format(end=str(END)[:10])

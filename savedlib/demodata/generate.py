@@ -343,6 +343,28 @@ def _tracks(
     )
 
 
+def _resaves(rng: np.random.Generator, tracks: _Tracks, artist: np.ndarray, album: np.ndarray) -> None:
+    """The same recording saved twice, from two releases (the single and the album): about one track in
+    sixty becomes a copy of another by the same artist, with its ISRC and a length a second or so apart.
+    Drawn from a random stream of its own, after everything else."""
+    order = np.lexsort((np.arange(artist.size), artist))
+    same_artist = artist[order][1:] == artist[order][:-1]
+    other_album = album[order][1:] != album[order][:-1]
+    candidates = np.flatnonzero(same_artist & other_album & ~tracks.local[order][1:] & ~tracks.local[order][:-1])
+    chosen = candidates[rng.random(candidates.size) < 0.05]
+    copy, original = order[chosen + 1], order[chosen]
+    tracks.name[copy] = tracks.name[original]
+    source = _mapping(copy, original, artist.size)
+    tracks.isrc = [tracks.isrc[o] for o in source]  # each copy takes its original's ISRC
+    tracks.duration[copy] = tracks.duration[original] + rng.integers(-1500, 1500, copy.size)
+
+
+def _mapping(copy: np.ndarray, original: np.ndarray, n: int) -> np.ndarray:
+    out = np.arange(n)
+    out[copy] = original
+    return out
+
+
 def demo_items(n: int = 2500, seed: int = 0, dev_mode: bool = False) -> list[dict]:
     """Raw saved-track items (the ``items`` of ``/v1/me/tracks`` pages), newest save first.
 
@@ -370,6 +392,7 @@ def demo_items(n: int = 2500, seed: int = 0, dev_mode: bool = False) -> list[dic
 
     albums = _albums(rng, first_save, album_of // 64)
     tracks = _tracks(rng, artists, track_artist, albums, album, times)
+    _resaves(np.random.Generator(np.random.PCG64(seed + 77)), tracks, track_artist, album)
     items = [_item(i, tracks, artists, track_artist[i], albums, album[i]) for i in order]
     return [to_dev_mode(item) for item in items] if dev_mode else items
 

@@ -48,6 +48,7 @@ class Catalogue:
     album: np.ndarray
     duration: np.ndarray  # ms
     saved_at: np.ndarray  # datetime64[s]; NaT for tracks never saved
+    local_uri: np.ndarray  # object: a local file's spotify:local: URI, None for others
 
 
 def catalogue(n_tracks: int, seed: int) -> Catalogue:
@@ -68,6 +69,7 @@ def catalogue(n_tracks: int, seed: int) -> Catalogue:
         album=column(lambda t: t["album"]["name"]),
         duration=column(lambda t: t["duration_ms"], np.int64),
         saved_at=saved_at,
+        local_uri=column(lambda t: t["uri"] if t["is_local"] else None),
     )
 
 
@@ -303,10 +305,24 @@ def account_files(cat: Catalogue, s: Streams) -> dict[str, bytes]:
     }
 
 
+def your_library(cat: Catalogue) -> bytes:
+    """``YourLibrary.json`` of the account data: the saved tracks as Spotify lists them there (no dates)."""
+    saved = np.flatnonzero(~np.isnat(cat.saved_at))
+    saved = saved[np.argsort(-cat.saved_at[saved].astype(np.int64), kind="stable")]
+    tracks = [
+        {"artist": cat.artist[k], "album": cat.album[k], "track": cat.name[k], "uri": cat.uri[k] or cat.local_uri[k]}
+        for k in saved
+    ]
+    empty: list = []
+    return _pretty({"tracks": tracks, "albums": empty, "shows": empty, "episodes": empty, "bannedTracks": empty,
+                    "artists": empty, "bannedArtists": empty, "other": empty})  # fmt: skip
+
+
 def download_files(n_tracks: int = 2500, streams: int = 60_000, seed: int = 0) -> dict[str, dict[str, bytes]]:
     """The demo's privacy download as Spotify sends it: two zips (name -> {path in the zip: bytes})."""
     cat, s = demo_streams(n_tracks, streams, seed)
-    return {"my_spotify_data.zip": extended_files(cat, s), "my_spotify_data (1).zip": account_files(cat, s)}
+    account = {**account_files(cat, s), "Spotify Account Data/YourLibrary.json": your_library(cat)}
+    return {"my_spotify_data.zip": extended_files(cat, s), "my_spotify_data (1).zip": account}
 
 
 def write_download(

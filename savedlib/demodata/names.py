@@ -255,3 +255,16 @@ SPECIAL_TRACKS = [
     "Crème brûlée",
     "  Leading and trailing spaces  ",
 ]
+
+#: Genres, by the era in which the demo listener came to them (older ones first).
+GENRES_BY_ERA = [
+    ["indie rock", "indie pop", "folk", "singer-songwriter", "post-punk", "dream pop", "britpop", "shoegaze"],
+    ["electropop", "synthpop", "house", "deep house", "nu disco", "alternative r&b", "neo soul", "trip hop"],
+    ["hip hop", "uk drill", "afrobeats", "k-pop", "hyperpop", "bedroom pop", "lo-fi beats", "jazz rap"],
+]
+
+#: Record labels, real-sounding and made up.
+LABELS = [
+    "Northbound Records", "Paper Kite Music", "Velvet Room", "Harbor Lights", "Analog Heart",
+    "Atlas Sound Co.", "Blue Orchard", "Sunday Morning Records", "Crooked Compass", "Lumen",
+]  # fmt: skip

@@ -240,6 +240,7 @@ class Explorer:
             widgets.HTML(f"<small style='color:#666'>{html.escape(n)}</small>") for n in self._filters.notes.values()
         ]
         plays = [w["plays"], w["since_saved"]] if "plays" in w else []
+        genres = [widgets.HTML("<b>Genres</b> (type to search, several at once)"), w["genres"]] if "genres" in w else []
         left = widgets.VBox(
             [w["saved"], w["released"], w["duration"], w["popularity"], *plays], layout=widgets.Layout(width="50%")
         )
@@ -247,6 +248,7 @@ class Explorer:
             [
                 widgets.HTML("<b>Artists</b> (type to search, several at once)"),
                 w["artists"],
+                *genres,
                 w["album_type"],
                 w["explicit"],
                 widgets.HBox([w["market"], w["playable"]]),

@@ -67,8 +67,8 @@ def month_label(month: int) -> str:
 
 class Filters:
     """The filter widgets by name (``saved``, ``released``, ``artists``, ``album_type``, ``explicit``,
-    ``duration``, ``popularity``, ``market``, ``playable``; with a listening history also ``plays`` and
-    ``since_saved``) and the mask they select."""
+    ``duration``, ``popularity``, ``market``, ``playable``; ``genres`` when the library has genres; with
+    a listening history also ``plays`` and ``since_saved``) and the mask they select."""
 
     def __init__(self, lib: Library):
         self.lib = lib
@@ -118,6 +118,14 @@ class Filters:
         self.widgets["market"], self.widgets["playable"] = self._market_widgets()
         if "plays" in lib.tracks:
             self.widgets.update(self._plays_widgets())
+        if not lib.genres.empty:
+            self.widgets["genres"] = widgets.TagsInput(
+                value=[],
+                allowed_tags=sorted(set(lib.genres["genre"].astype(str))),
+                allow_duplicates=False,
+                placeholder="type a genre",
+                layout=full_width(),
+            )
 
     def _plays_widgets(self) -> dict[str, widgets.Widget]:
         """Plays from the listening history: how many, and whether played since the save."""
@@ -173,6 +181,8 @@ class Filters:
             keep &= c.explicit == (1.0 if w["explicit"].value == "explicit" else 0.0)
         if w["artists"].value:
             keep &= self._by_artists(w["artists"].value)
+        if "genres" in w and w["genres"].value:
+            keep &= self._by_genres(w["genres"].value)
         if w["market"].value != ANY:
             market = w["market"].value
             keep &= self._playable_in(market) if w["playable"].value == "playable" else self._blocked_in(market)
@@ -187,6 +197,13 @@ class Filters:
         hit = a["artist_name"].isin(names).to_numpy(dtype=bool, na_value=False)
         keep = np.zeros(len(self.cols.saved_month), dtype=bool)
         keep[a["item"].to_numpy()[hit]] = True
+        return keep
+
+    def _by_genres(self, names: list[str]) -> np.ndarray:
+        """Tracks with any of the genres ``names``."""
+        g = self.lib.genres
+        keep = np.zeros(len(self.cols.saved_month), dtype=bool)
+        keep[g["item"].to_numpy()[g["genre"].isin(names).to_numpy(dtype=bool, na_value=False)]] = True
         return keep
 
     def _playable_in(self, market: str) -> np.ndarray:
@@ -209,6 +226,8 @@ class Filters:
         for name in ("released", "duration", "popularity"):
             w[name].value = (w[name].min, w[name].max)
         w["artists"].value = []
+        if "genres" in w:
+            w["genres"].value = []
         for name in ("album_type", "explicit", "market", "since_saved"):
             if name in w:
                 w[name].value = ANY
@@ -229,6 +248,8 @@ class Filters:
                 out.append(f"{name} {lo:g}-{hi:g}{unit}")
         if w["artists"].value:
             out.append("by " + ", ".join(w["artists"].value))
+        if "genres" in w and w["genres"].value:
+            out.append("genres " + ", ".join(w["genres"].value))
         for name in ("album_type", "explicit"):
             if w[name].value != ANY:
                 out.append(w[name].value)

@@ -5,6 +5,13 @@ DataFrame (tens to a few thousand rows whatever the library's size), computed
 with vectorised pandas. Charts never see the raw rows.
 """
 
+from savedlib.stats.collection import (
+    duplicates,
+    feature_histograms,
+    genre_counts,
+    genres_by_year,
+    label_counts,
+)
 from savedlib.stats.library import (
     FIELD_OF,
     REASONS,
@@ -48,11 +55,16 @@ __all__ = [
     "WAITS",
     "WEEKDAYS",
     "country_name",
+    "duplicates",
     "duration_by_decade",
     "duration_histogram",
     "extremes",
+    "feature_histograms",
     "first_play_waits",
     "forgotten",
+    "genre_counts",
+    "genres_by_year",
+    "label_counts",
     "market_counts",
     "markets_histogram",
     "matching_summary",

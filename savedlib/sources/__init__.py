@@ -1,0 +1,1 @@
+"""Libraries from the files people already have: Exportify CSVs and Spotify's account data."""
