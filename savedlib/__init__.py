@@ -6,7 +6,7 @@
 """
 
 from savedlib import redact
-from savedlib.demodata import demo, demo_history, demo_items, write_demo_download
+from savedlib.demodata import demo, demo_history, demo_items, write_demo_download, write_demo_exportify
 from savedlib.errors import (
     AccessDenied,
     Error,
@@ -21,6 +21,7 @@ from savedlib.errors import (
     SignInAgain,
     SignInError,
     SnapshotError,
+    SourceError,
 )
 from savedlib.history import History, read_history
 from savedlib.library import Library, from_items, read_parquet
@@ -65,6 +66,7 @@ __all__ = [
     "sign_out",
     "stats",
     "write_demo_download",
+    "write_demo_exportify",
 ]
 __version__ = "0.1.0"
 

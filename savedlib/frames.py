@@ -232,7 +232,10 @@ def _added_at(values: pa.Array, kept: np.ndarray, missing_allowed: bool = False)
     """Parse ``added_at``; an unparseable value raises naming the item's position (a missing one too,
     unless the source is known to have no save dates)."""
     text = pd.Series(pd.arrays.ArrowExtensionArray(values))
-    parsed = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
+    try:  # Spotify's own form, read in Arrow; anything else (offsets, fractions) by pandas
+        parsed = pd.Series(values.cast(pa.timestamp("us", tz="UTC")).to_pandas(), dtype="datetime64[us, UTC]")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        parsed = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
     bad = parsed.isna().to_numpy().copy()
     if missing_allowed:
         bad &= text.notna().to_numpy()
@@ -303,14 +306,21 @@ def _largest_image(images: pa.Array) -> pa.Array:
 
 
 def _released(release_date: pa.Array) -> tuple[pd.Series, pd.Series]:
-    """Start of the release period as a date (NaT for ``"0000"`` or unknown) and its year."""
-    text = pd.Series(pd.arrays.ArrowExtensionArray(release_date.cast(pa.string())))
-    year = pd.to_numeric(text.str.slice(0, 4), errors="coerce").astype("Int64")
-    year = year.where(year > 0)
-    length = text.str.len().to_numpy(dtype=float, na_value=0)
-    padded = text + np.select([length == 4, length == 7], ["-01-01", "-01"], "")
-    released = pd.to_datetime(padded, format="%Y-%m-%d", errors="coerce").where(year.notna().to_numpy())
-    return released.astype("datetime64[us]"), year.astype("Int64")
+    """Start of the release period as a date (NaT for ``"0000"`` or unknown) and its year, in Arrow."""
+    text = release_date.cast(pa.string())
+    head = pc.utf8_slice_codeunits(text, 0, 4)
+    digits = pc.fill_null(pc.and_(pc.utf8_is_digit(head), pc.equal(pc.utf8_length(head), 4)), False)
+    year = pc.if_else(digits, head, pa.scalar(None, pa.string())).cast(pa.int64())
+    year = pc.if_else(pc.greater(year, 0), year, pa.scalar(None, pa.int64()))
+    length = pc.utf8_length(text)
+    suffix = pc.case_when(pc.make_struct(pc.equal(length, 4), pc.equal(length, 7)), "-01-01", "-01")
+    padded = pc.binary_join_element_wise(text, pc.fill_null(suffix, ""), "")
+    released = pc.strptime(padded, format="%Y-%m-%d", unit="us", error_is_null=True)
+    released = pc.if_else(pc.is_valid(year), released, pa.scalar(None, released.type))
+    return (
+        pd.Series(released.to_numpy(zero_copy_only=False)).astype("datetime64[us]"),
+        pd.Series(pd.array(year.to_pandas(), dtype="Int64")),
+    )
 
 
 def _market_table(lists: pa.Array, counts: pa.Array) -> pd.DataFrame:

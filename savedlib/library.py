@@ -96,7 +96,7 @@ class Library:
         text = f"<Library: {', '.join(parts)}" + (f"; from {source}" if source else "")
         missing = self.info.get("missing_fields") or {}
         if missing:
-            text += f"; not sent: {', '.join(missing)}"
+            text += f"; missing: {', '.join(missing)}"
         return text + ">"
 
     def equals(self, other: Library) -> bool:

@@ -216,6 +216,16 @@ def test_listening_notebook_draws(page, lab):
     page.screenshot(path=str(SCREENSHOTS / "listening.png"), full_page=True)
 
 
+def test_genres_and_other_sources_notebook_draws(page, lab):
+    run_all(page, lab, "genres-and-other-sources.ipynb")
+    page.wait_for_function(f"() => document.querySelectorAll('{CHART}').length >= 5", timeout=60_000)
+    genres = page.locator(".vega-embed").filter(has_text="Your top genres").first
+    assert genres.locator("path, rect").count() > 10
+    tables = page.locator(".jp-OutputArea-output table.dataframe")
+    assert "Exportify" in tables.first.inner_text() or tables.count() >= 2
+    page.screenshot(path=str(SCREENSHOTS / "genres-and-other-sources.png"), full_page=True)
+
+
 def test_explorer_filters_change_chart_and_table(page, lab):
     run_all(page, lab, "explorer.ipynb")
     explorer = page.locator(".jp-OutputArea-output .widget-vbox").filter(has_text="Reset filters").first

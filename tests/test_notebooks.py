@@ -28,6 +28,7 @@ def test_there_are_notebooks():
         "explorer.ipynb",
         "load-from-the-api.ipynb",
         "listening.ipynb",
+        "genres-and-other-sources.ipynb",
     } <= names
 
 

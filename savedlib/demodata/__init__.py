@@ -15,7 +15,7 @@ from savedlib.history.files import in_zip
 from savedlib.history.history import read_files
 from savedlib.library import Library, from_items
 
-__all__ = ["demo", "demo_history", "demo_items", "write_demo_download"]
+__all__ = ["demo", "demo_history", "demo_items", "write_demo_download", "write_demo_exportify"]
 
 #: When the demo library was "read": fixed, so the same arguments give the same library.
 DEMO_READ_AT = "2026-11-01T00:00:00Z"
@@ -57,3 +57,14 @@ def write_demo_download(
     (the extended streaming history) and ``my_spotify_data (1).zip`` (account data); ``zipped=False``
     writes their folders instead. ``savedlib.read_history(folder)`` reads it."""
     return write_download(folder, n, streams, seed, zipped)
+
+
+def write_demo_exportify(
+    path: str | Path, n: int = 2500, seed: int = 0, flavour: str = "exportify.net", language: str = "en"
+) -> Path:
+    """Write ``demo(n, seed)`` as an Exportify exporter writes Liked Songs: ``flavour`` "exportify.net", or
+    "watsonbox" with its headers in ``language``; with made-up record labels and audio features.
+    ``savedlib.read_exportify(path)`` reads it."""
+    from savedlib.demodata.exportify import write_exportify
+
+    return write_exportify(path, demo(n, seed), flavour, language, seed)

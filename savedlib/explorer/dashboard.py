@@ -196,6 +196,9 @@ class Explorer:
     def _timeline_chart(self) -> alt.TopLevelMixin:
         if self.lib.tracks.empty:
             return charts.message("When you saved your tracks", *charts.base.EMPTY)
+        if self.lib.tracks["added_at"].isna().all():
+            reason = stats.why_missing(self.lib, "added_at", "save dates", local_files=True)
+            return charts.message("When you saved your tracks", "No save dates to show.", reason or "")
         data = stats.saves_per_month(self.lib)
         brush = alt.selection_interval(name=BRUSH, encodings=["x"])
         return (
@@ -224,7 +227,9 @@ class Explorer:
         parts = [
             f"{numbers['artists']:,} artists",
             f"{numbers['hours of music']:,} hours",
-            f"saved {numbers['first save']:%Y-%m-%d} to {numbers['last save']:%Y-%m-%d}",
+            f"saved {numbers['first save']:%Y-%m-%d} to {numbers['last save']:%Y-%m-%d}"
+            if pd.notna(numbers["first save"])
+            else "save dates unknown",
         ]
         if stats.popularity_known(result):
             parts.append(f"median popularity {t['popularity'].median():.0f}")

@@ -16,10 +16,14 @@ _ESCAPED_COMMA = "\x1f"
 
 
 def of(column: pd.Series) -> pa.Array:
-    """A text column as Arrow strings, missing values null."""
+    """A column as Arrow: text with the exporters' words for nothing null; numbers as read."""
     values = pa.array(column.array)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
+    if pa.types.is_null(values.type):
+        return values.cast(pa.string())
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return values
     values = values.cast(pa.string())
     return pc.if_else(pc.is_in(values, NOTHING), pa.scalar(None, pa.string()), values)
 
@@ -42,10 +46,12 @@ def newest_first(added_at: pa.Array | None) -> np.ndarray:
     """The row order that puts the newest save first (stable; rows without a date keep their place)."""
     if added_at is None:
         return np.arange(0)
-    times = pd.to_datetime(pd.Series(added_at.to_pandas()), format="ISO8601", utc=True, errors="coerce")
-    if times.isna().all():
-        return np.arange(len(times))
-    key = times.to_numpy(dtype="datetime64[us]").astype(np.int64)
+    try:
+        key = pc.fill_null(added_at.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()), np.iinfo(np.int64).min)
+        key = key.to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        times = pd.to_datetime(pd.Series(added_at.to_pandas()), format="ISO8601", utc=True, errors="coerce")
+        key = times.to_numpy(dtype="datetime64[us]").astype(np.int64)
     return np.argsort(-key, kind="stable")
 
 
@@ -82,6 +88,8 @@ def floats(values: pa.Array | None) -> pa.Array | None:
     """Numbers as float64; a text that is not a number null."""
     if values is None:
         return None
+    if not pa.types.is_string(values.type):
+        return pc.cast(values, pa.float64())
     try:
         return pc.cast(values, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -91,9 +99,9 @@ def floats(values: pa.Array | None) -> pa.Array | None:
 
 def booleans(values: pa.Array | None) -> pa.Array | None:
     """``true`` / ``false`` (any case) as booleans; anything else null."""
-    if values is None:
-        return None
-    lower = pc.utf8_lower(values)
+    if values is None or pa.types.is_boolean(values.type):
+        return values
+    lower = pc.utf8_lower(values.cast(pa.string()))
     known = pc.is_in(lower, pa.array(["true", "false"]))
     return pc.if_else(known, pc.equal(lower, "true"), pa.scalar(None, pa.bool_()))
 

@@ -19,6 +19,7 @@ Both carry what a 2026 Development Mode app no longer gets: popularity, genres, 
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from savedlib.items import ARTIST_TYPE, IMAGE_TYPE, item_array
 from savedlib.library import AUDIO_FEATURES, Library, from_arrow
 from savedlib.sources import cells
 from savedlib.sources.exportify_headers import TO_ENGLISH
+from savedlib.tables import categorical
 
 EXPORTIFY_NET, WATSONBOX = "exportify.net", "watsonbox"
 FEATURE_HEADERS = {name.replace("_", " ").title(): name for name in AUDIO_FEATURES}
@@ -82,12 +84,16 @@ def read_exportify(path: str | os.PathLike) -> Library:
         added_at=column("Added At"),
         track=_track(column, uri, flavour),
         album=_album(column, flavour),
-    ).take(order)
+    )
+    array = array if _in_order(order) else array.take(pa.array(order))
     genres = _genres(column("Genres", "Artist Genres"), order)
     features = _features(frame, columns, order)
+    reasons = dict(REASONS[flavour])
+    if "Record Label" not in columns and "Label" not in columns:
+        reasons["album.label"] = f"{path.name} has no record-label column"
     return from_arrow(
         array,
-        reasons=REASONS[flavour],
+        reasons=reasons,
         genres=genres,
         audio_features=features,
         source=f"Exportify file {path.name} ({flavour} format)",
@@ -95,14 +101,24 @@ def read_exportify(path: str | os.PathLike) -> Library:
     )
 
 
+#: Columns read as numbers or booleans; every other column is text, whatever it looks like ("1989").
+TYPED = {"Duration (ms)", "Track Duration (ms)", "Popularity", "Disc Number", "Track Number", "Explicit",
+         "Is Playable", *FEATURE_HEADERS}  # fmt: skip
+
+
 def _read(path: Path) -> pd.DataFrame:
+    """The file's cells by Arrow-backed column: text as text, numbers left to the parser (fast, in C);
+    only an empty cell is missing (a track may be called "NA" or "null")."""
     if not path.is_file():
         raise SourceError(f"{path} is not a file")
     try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f), [])
+        text = {c: pd.ArrowDtype(pa.string()) for c in header if TO_ENGLISH.get(c.strip(), c.strip()) not in TYPED}
         return pd.read_csv(
-            path, dtype=pd.StringDtype("pyarrow"), keep_default_na=False, encoding="utf-8-sig", escapechar=None
+            path, dtype=text, dtype_backend="pyarrow", keep_default_na=False, na_values=[""], encoding="utf-8-sig"
         )
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+    except (UnicodeDecodeError, csv.Error, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise SourceError(f"{path} is not a CSV file savedlib can read ({exc})") from None
 
 
@@ -188,38 +204,52 @@ def _artists(names: pa.ListArray | None, ids: pa.ListArray | None, prefix: str, 
 def _images(urls: pa.Array | None) -> pa.Array | None:
     if urls is None:
         return None
+    present = urls.is_valid().to_numpy(zero_copy_only=False)
+    known = urls.filter(pa.array(present))
     one = pa.StructArray.from_arrays(
-        [urls, pa.nulls(len(urls), pa.int64()), pa.nulls(len(urls), pa.int64())], fields=list(IMAGE_TYPE)
+        [known, pa.nulls(len(known), pa.int64()), pa.nulls(len(known), pa.int64())], fields=list(IMAGE_TYPE)
     )
-    offsets = pa.array(np.arange(len(urls) + 1, dtype=np.int32))
-    return pa.ListArray.from_arrays(offsets, one, mask=urls.is_null())
+    offsets = pa.array(np.concatenate([[0], np.cumsum(present)]).astype(np.int32))  # a row without a URL: no image
+    return pa.ListArray.from_arrays(offsets, one)
 
 
 def _genres(values: pa.Array | None, order: np.ndarray) -> pd.DataFrame | None:
-    """One row per (item, genre), each genre of an item once."""
+    """One row per (item, genre), each genre of an item once (by item, then genre)."""
     if values is None:
         return None
-    lists = cells.split(values.take(pa.array(order)), ",")
-    frame = pd.DataFrame(
-        {
-            "item": pc.list_parent_indices(lists).to_numpy().astype(np.int32),
-            "genre": pc.utf8_trim_whitespace(pc.list_flatten(lists)).to_numpy(zero_copy_only=False),
-        }
+    lists = cells.split(_ordered(values, order), ",")
+    genre = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    keep = pc.not_equal(genre, "")
+    pairs = pa.table({"item": pc.list_parent_indices(lists).filter(keep).cast(pa.int32()), "genre": genre.filter(keep)})
+    pairs = pairs.group_by(["item", "genre"], use_threads=False).aggregate([])  # each pair once
+    pairs = pairs.sort_by([("item", "ascending"), ("genre", "ascending")])
+    return pd.DataFrame(
+        {"item": pairs.column("item").to_numpy(), "genre": categorical(pairs.column("genre").combine_chunks())}
     )
-    frame = frame[frame["genre"] != ""].drop_duplicates().reset_index(drop=True)
-    return frame.astype({"genre": pd.CategoricalDtype(pd.Index(sorted(frame["genre"].unique()), dtype="str"))})
 
 
 def _features(frame: pd.DataFrame, columns: dict[str, str], order: np.ndarray) -> pd.DataFrame | None:
     """The audio features of each item that has them (a row cut short has none)."""
-    present = [h for h in FEATURE_HEADERS if h in columns]
-    if not present:
+    if not any(h in columns for h in FEATURE_HEADERS):
         return None
-    out = {"item": np.arange(len(frame), dtype=np.int32)}
-    for header in FEATURE_HEADERS:
-        name = FEATURE_HEADERS[header]
-        values = cells.floats(cells.of(frame[columns[header]]).take(pa.array(order))) if header in columns else None
-        out[name] = values.to_pandas() if values is not None else np.full(len(frame), np.nan)
-    table = pd.DataFrame(out).astype({n: t for n, t in AUDIO_FEATURES.items()})
-    has = table[list(AUDIO_FEATURES)].notna().any(axis=1).to_numpy()
-    return table[has].reset_index(drop=True)
+    n = len(frame)
+    values = {
+        name: cells.floats(cells.of(frame[columns[header]])) if header in columns else pa.nulls(n, pa.float64())
+        for header, name in FEATURE_HEADERS.items()
+    }
+    table = pa.table({"item": pa.array(np.arange(n, dtype=np.int32)), **values})
+    table = table.take(pa.array(order)) if not _in_order(order) else table
+    table = table.set_column(0, "item", pa.array(np.arange(n, dtype=np.int32)))
+    known = np.zeros(n, dtype=bool)
+    for name in AUDIO_FEATURES:
+        known |= table.column(name).is_valid().to_numpy(zero_copy_only=False)
+    out = table.filter(pa.array(known)).to_pandas(types_mapper={pa.float64(): pd.Float64Dtype()}.get)
+    return out.astype({n: t for n, t in AUDIO_FEATURES.items() if t == "Int64"})
+
+
+def _in_order(order: np.ndarray) -> bool:
+    return bool(order.size == 0 or (order == np.arange(order.size)).all())
+
+
+def _ordered(values: pa.Array, order: np.ndarray) -> pa.Array:
+    return values if _in_order(order) else values.take(pa.array(order))

@@ -11,6 +11,7 @@ from savedlib.stats.collection import (
     genre_counts,
     genres_by_year,
     label_counts,
+    what_it_has,
 )
 from savedlib.stats.library import (
     FIELD_OF,
@@ -84,5 +85,6 @@ __all__ = [
     "top_artists",
     "track_labels",
     "unplayable",
+    "what_it_has",
     "why_missing",
 ]

@@ -118,3 +118,27 @@ def feature_histograms(lib: Library, bins: int = 20) -> pd.DataFrame:
 
 
 FEATURES = tuple(AUDIO_FEATURES)
+
+
+#: What a library can have, and the column (or table) that shows it.
+HAS = {
+    "save dates": "added_at",
+    "track lengths": "duration_ms",
+    "release dates": "album_release_year",
+    "popularity": "popularity",
+    "markets": "n_markets",
+    "ISRC codes": "isrc",
+    "artist ids": "primary_artist_id",
+    "record labels": "album_label",
+}
+
+
+def what_it_has(lib: Library) -> pd.Series:
+    """The share of tracks with each kind of data (save dates, popularity, genres, audio features ...):
+    what a source gives, side by side with another's."""
+    t = lib.tracks
+    n = max(len(t), 1)
+    shares = {name: float(t[column].notna().sum()) / n for name, column in HAS.items()}
+    shares["genres"] = lib.genres["item"].nunique() / n
+    shares["audio features"] = len(lib.audio_features) / n
+    return pd.Series(shares, name=lib.info.get("format", "Web API"), dtype=float).round(2)

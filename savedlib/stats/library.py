@@ -61,7 +61,7 @@ def track_labels(tracks: pd.DataFrame, width: int = 48) -> pd.Series:
 
 def saves_per_month(lib: Library) -> pd.DataFrame:
     """``month`` (first day), ``saves`` that month, ``library_size`` at its end; months without saves included."""
-    added = lib.tracks["added_at"]
+    added = lib.tracks["added_at"].dropna()
     if added.empty:
         return pd.DataFrame({"month": pd.Series(dtype="datetime64[us]"), "saves": [], "library_size": []})
     months = added.dt.tz_localize(None).dt.to_period("M")
