@@ -23,6 +23,7 @@ from savedlib.errors import (
     SnapshotError,
     SourceError,
 )
+from savedlib.genres import ArtistCache, add_genres
 from savedlib.history import History, read_history
 from savedlib.library import Library, from_items, read_parquet
 from savedlib.loader import load
@@ -34,6 +35,7 @@ from savedlib.switch import open_library
 
 __all__ = [
     "AccessDenied",
+    "ArtistCache",
     "Error",
     "Explorer",
     "History",
@@ -50,6 +52,7 @@ __all__ = [
     "SignInError",
     "SnapshotError",
     "SourceError",
+    "add_genres",
     "connect",
     "demo",
     "demo_history",

@@ -32,13 +32,19 @@ class LoadError(Error):
     pages: dict[int, list[dict]] | None = None
 
     def with_partial(
-        self, partial: Library | None, pages: dict[int, list[dict]] | None, kept: str | None = None
+        self,
+        partial: Library | None,
+        pages: dict[int, list[dict]] | None,
+        kept: str | None = None,
+        read: str | None = None,
     ) -> LoadError:
-        """Attach what was read (and ``kept``: where it was kept for the next load), and say so."""
+        """Attach what was read, and say so: ``read`` what it is (by default, the tracks read),
+        ``kept`` where it was kept for the next call."""
         self.partial, self.pages = partial, pages
         if partial is not None:
             self.add_note(
-                f"{len(partial):,} of {partial.info.get('total', '?'):,} tracks were read before this; "
+                read
+                or f"{len(partial):,} of {partial.info.get('total', '?'):,} tracks were read before this; "
                 "they are in this error's .partial"
             )
         if kept:
@@ -73,10 +79,14 @@ class RateLimited(LoadError):
         super().__init__(message)
 
     def with_partial(
-        self, partial: Library | None, pages: dict[int, list[dict]] | None, kept: str | None = None
+        self,
+        partial: Library | None,
+        pages: dict[int, list[dict]] | None,
+        kept: str | None = None,
+        read: str | None = None,
     ) -> LoadError:
         """Attach what was read, and say in the message what was kept and how to go on."""
-        super().with_partial(partial, pages, kept)
+        super().with_partial(partial, pages, None, read)
         if kept:
             self.args = (f"{self.args[0]} {kept}",)
         elif partial is not None:
@@ -115,6 +125,8 @@ class SignInAgain(LoadError):
 
 class AccessDenied(LoadError):
     """Spotify refused access (403): a missing scope, or a person not added to a Development Mode app."""
+
+    status = 403
 
     def __init__(self, message: str):
         hint = {
@@ -160,7 +172,8 @@ class SnapshotError(Error):
 
 
 class SourceError(Error, ValueError):
-    """A file cannot be read as a library (not an Exportify CSV, not Spotify's account data ...)."""
+    """A file cannot be read as a library (not an Exportify CSV, not Spotify's account data ...),
+    or a library lacks what a step needs (``add_genres`` on a source without artist ids)."""
 
 
 class HistoryError(Error, ValueError):

@@ -13,6 +13,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import platformdirs
+
+
+def cache_dir() -> Path:
+    """savedlib's per-user cache folder: sign-ins, the artist cache (``SAVEDLIB_CACHE_DIR`` moves it)."""
+    return Path(os.environ.get("SAVEDLIB_CACHE_DIR") or platformdirs.user_cache_dir("savedlib"))
+
 
 def atomic_write(target: str | os.PathLike, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp)`` to fill a temporary file beside ``target``, fsync it, and rename it to ``target``."""

@@ -9,6 +9,7 @@ columns in one vectorised step (keys not named here are ignored).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -221,6 +222,9 @@ def to_json(item: Mapping) -> str:
 
 
 # --- identity: which saved item is which ------------------------------------------------------
+
+#: A Spotify id (of a track, album or artist): 22 base-62 characters.
+SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
 
 
 def key(item: Mapping) -> tuple:

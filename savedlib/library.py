@@ -99,6 +99,14 @@ class Library:
             text += f"; missing: {', '.join(missing)}"
         return text + ">"
 
+    def genre_coverage(self) -> str:
+        """How much of the library has known genres, in words ("genres known for 412 of 650 artists")."""
+        g = self.info.get("genres")
+        if isinstance(g, dict) and g.get("artists"):
+            return f"genres known for {g['with_genres']:,} of {g['artists']:,} artists"
+        tracks = len(self.tracks)
+        return f"genres known for {self.genres['item'].nunique():,} of {tracks:,} track{'s' if tracks != 1 else ''}"
+
     def equals(self, other: Library) -> bool:
         """True when the tables hold the same rows, values, dtypes and index (``info`` aside)."""
         return not self.differences(other)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from savedlib.demodata import demo
-from savedlib.errors import SignInAgain
+from savedlib.errors import RateLimited, SignInAgain
+from savedlib.genres import add_genres
 from savedlib.library import Library
 from savedlib.loader import load
 from savedlib.signin import ask
@@ -19,6 +21,7 @@ def open_library(
     redirect_uri: str | None = None,
     accounts_url: str = ACCOUNTS_URL,
     api_url: str = API_URL,
+    genres: bool = False,
     **load_options: Any,
 ) -> Library:
     """The demo library, or with ``mine=True`` your own, read through your sign-in.
@@ -26,7 +29,11 @@ def open_library(
     Your own library needs a sign-in (``savedlib.connect``, same arguments). When
     there is none yet, the sign-in box appears and this raises ``SignInAgain``:
     finish signing in, then run the cell again. ``load_options`` go to
-    ``savedlib.load`` (``market``, ``snapshot`` ...).
+    ``savedlib.load`` (``market``, ``snapshot`` ...). ``genres=True`` adds your
+    artists' genres (``savedlib.add_genres``, one request per artist not yet in
+    the artist cache); if the daily quota runs out first, you get the genres
+    known so far and a warning saying when to run the cell again for the rest.
+    (The demo library always has genres.)
     """
     if not mine:
         return demo()
@@ -35,4 +42,11 @@ def open_library(
         ask(flow)
         if not flow.signed_in:
             raise SignInAgain("not signed in yet", "use the sign-in box above, then run this cell again")
-    return load(flow.client, **load_options)
+    lib = load(flow.client, **load_options)
+    if not genres:
+        return lib
+    try:
+        return add_genres(flow.client, lib, progress=load_options.get("progress", True))
+    except RateLimited as stopped:
+        warnings.warn(str(stopped), stacklevel=2)
+        return stopped.partial

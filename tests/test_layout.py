@@ -18,7 +18,7 @@ LAYERS = [
     {"items", "tables"},
     {"fetch", "frames"},
     {"library", "history"},
-    {"snapshot", "stats", "signin", "sources"},
+    {"snapshot", "stats", "signin", "sources", "genres"},
     {"demodata", "loader", "charts"},
     {"standin", "switch", "explorer", "cli"},
 ]

@@ -268,6 +268,26 @@ def test_the_notebooks_one_switch(api, redirect, cache, monkeypatch):
     assert len(lib) == 300 and lib.info["source"].startswith("Spotify Web API at")
 
 
+def test_the_switch_offers_genres_in_one_line_and_a_spent_quota_only_warns(redirect, cache):
+    api = StandIn(n=300, dev_mode=True, redirect_uris=(redirect,)).start()
+    where = {"client_id": CLIENT, "redirect_uri": redirect, "accounts_url": api.url, "api_url": f"{api.url}/v1/"}
+    flow = SignIn(**where)
+    flow.finish(sent_back_to(flow))
+    before = api.state.api_requests
+    savedlib.open_library(mine=True, progress=False, **where)
+    load_cost = api.state.api_requests - before
+    api.state.knobs.daily_quota = api.state.api_requests + load_cost + 20  # a load, then 20 artists
+    with pytest.warns(UserWarning, match="daily request quota is spent.*asks only for the"):
+        some = savedlib.open_library(mine=True, genres=True, progress=False, **where)
+    assert some.info["genres"]["asked"] == 20 and some.info["genres"]["remaining"] > 0
+    api.state.knobs.daily_quota = None  # the next day
+    lib = savedlib.open_library(mine=True, genres=True, progress=False, **where)
+    assert lib.info["genres"]["remaining"] == 0 and lib.info["genres"]["requests"] == some.info["genres"]["remaining"]
+    assert lib.genres.equals(savedlib.demo(300).genres)
+    assert (cache / "artists").is_dir()  # the artist cache sits beside the sign-in
+    api.stop()
+
+
 def test_several_scopes(api, redirect, cache):
     flow = SignIn(
         CLIENT, redirect, scope="user-library-read user-read-email", accounts_url=api.url, api_url=f"{api.url}/v1/"

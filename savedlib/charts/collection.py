@@ -21,15 +21,6 @@ NO_FEATURES = (
 )
 
 
-def coverage(lib: Library) -> str:
-    """How many of the library's artists have known genres, in words."""
-    g = lib.info.get("genres")
-    if isinstance(g, dict) and g.get("artists"):
-        return f"genres known for {g['with_genres']:,} of {g['artists']:,} artists"
-    with_genres = lib.genres["item"].nunique()
-    return f"genres known for {with_genres:,} of {plural(len(lib.tracks), 'track')}"
-
-
 def top_genres(lib: Library, n: int = 20) -> alt.Chart:
     """The ``n`` genres with the most saved tracks (a track counts for each genre of its artists)."""
     title = "Your top genres"
@@ -39,7 +30,7 @@ def top_genres(lib: Library, n: int = 20) -> alt.Chart:
         return message(title, "No genres in this library.", *NO_GENRES)
     data = stats.genre_counts(lib, n)
     return (
-        alt.Chart(data, title=alt.Title(title, subtitle=f"Saved tracks per genre; {coverage(lib)}"),
+        alt.Chart(data, title=alt.Title(title, subtitle=f"Saved tracks per genre; {lib.genre_coverage()}"),
                   width=WIDTH, height=20 * len(data))
         .mark_bar(color=PRIMARY)
         .encode(
@@ -60,7 +51,7 @@ def genres_over_time(lib: Library, n: int = 5) -> alt.Chart:
         return message(title, "No genres in this library.", *NO_GENRES)
     data = stats.genres_by_year(lib, n)
     order = [g for g in stats.genre_counts(lib, n)["genre"]] + ["other genres"]
-    subtitle = f"Share of each year's saves (with a known genre) by genre; {coverage(lib)}"
+    subtitle = f"Share of each year's saves (with a known genre) by genre; {lib.genre_coverage()}"
     return (
         alt.Chart(data, title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=HEIGHT)
         .mark_line(point=True)

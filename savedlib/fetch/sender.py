@@ -352,11 +352,9 @@ class Sender:
         where = url.split("?")[0]
         if answer.status == 403:
             return AccessDenied(answer.message())
-        if answer.status in (400, 404):
-            return RequestRejected(
-                f"Spotify rejected the request for {where} ({answer.status}: {answer.message()})", status=answer.status
-            )
-        return LoadError(f"unexpected answer from {where}: HTTP {answer.status} ({answer.message()})")
+        return RequestRejected(
+            f"Spotify rejected the request for {where} ({answer.status}: {answer.message()})", status=answer.status
+        )
 
     def _pause(self, failures: int, problem: str) -> None:
         """Wait before retry number ``failures``: exponential backoff with full jitter."""

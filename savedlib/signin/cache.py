@@ -10,21 +10,14 @@ replaces it atomically.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-import platformdirs
 from spotipy.cache_handler import CacheHandler
 
-from savedlib.files import atomic_write_text
+from savedlib.files import atomic_write_text, cache_dir
 
 #: The key under which the token file also records whose sign-in it is (not a secret).
 ACCOUNT_KEY = "savedlib_account_id"
-
-
-def cache_dir() -> Path:
-    """The per-user folder for savedlib's sign-ins (``SAVEDLIB_CACHE_DIR`` overrides it)."""
-    return Path(os.environ.get("SAVEDLIB_CACHE_DIR") or platformdirs.user_cache_dir("savedlib"))
 
 
 def token_path(client_id: str) -> Path:

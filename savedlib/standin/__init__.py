@@ -1,4 +1,4 @@
-"""A local stand-in for Spotify's ``GET /v1/me/tracks`` and token endpoint, over real HTTP.
+"""A local stand-in for Spotify's ``GET /v1/me/tracks``, ``/v1/artists`` and token endpoint, over real HTTP.
 
 No machine here can reach Spotify, so tests, benchmarks and demos read from
 this instead, through real spotipy. It serves the demo library by default and
@@ -54,6 +54,10 @@ class _Handle:
     def revoke_refresh_tokens(self) -> None:
         """Make every refresh token fail with ``invalid_grant`` (a revoked sign-in)."""
         self._post("/_standin/revoke")
+
+    def new_day(self) -> None:
+        """Start a new day: the daily request quota is whole again."""
+        self._post("/_standin/new_day")
 
     def expire_tokens(self) -> None:
         """Expire every access token now, server side (the client does not know)."""
@@ -112,7 +116,7 @@ class StandIn(_Handle):
             from savedlib.demodata import demo_items
 
             items = demo_items(n, seed=seed)
-        self.state = State(items, Knobs(**knobs))
+        self.state = State(items, Knobs(**{"seed": seed, **knobs}))
         self._server = Server((host, port), self.state)
         self.url = self._server.url
         self._thread: threading.Thread | None = None

@@ -1,4 +1,5 @@
-"""The stand-in behind real HTTP: ``GET /v1/me/tracks``, ``POST /api/token`` and a control API.
+"""The stand-in behind real HTTP: ``GET /v1/me/tracks``, ``/v1/me``, ``/v1/artists``, ``POST /api/token``
+and a control API.
 
 Control endpoints (loopback only, not Spotify's): ``GET /_standin/stats`` gives
 the counters, ``POST /_standin/token`` issues a token pair for tests and demos.
@@ -11,6 +12,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from savedlib.items import SPOTIFY_ID
 from savedlib.standin.state import SCOPE, State
 
 JSON = "application/json; charset=utf-8"
@@ -51,6 +53,9 @@ class Server(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as Spotify serves
+    # Headers and body go out in two writes; with Nagle's algorithm the second, if small, waits for
+    # the client's delayed ACK (40 ms on Linux loopback): no real server stalls like that.
+    disable_nagle_algorithm = True
     server: Server
 
     def log_message(self, format: str, *args) -> None:  # quiet: tests and notebooks read stdout
@@ -81,6 +86,10 @@ class Handler(BaseHTTPRequestHandler):
             self._saved_tracks(parse_qs(parts.query, keep_blank_values=True))
         elif parts.path in ("/v1/me", "/v1/me/"):
             self._me()
+        elif parts.path == "/v1/artists":
+            self._several_artists(parse_qs(parts.query, keep_blank_values=True))
+        elif parts.path.startswith("/v1/artists/") and parts.path.count("/") == 3:
+            self._one_artist(parts.path.rsplit("/", 1)[1])
         elif parts.path == "/authorize":
             self._authorize({k: v[0] for k, v in parse_qs(parts.query).items()})
         elif parts.path == "/_standin/stats":
@@ -114,6 +123,10 @@ class Handler(BaseHTTPRequestHandler):
         elif parts.path == "/_standin/revoke":
             with self.server.state.lock:
                 self.server.state.revoke_refresh_tokens()
+            self._json(200, {})
+        elif parts.path == "/_standin/new_day":
+            with self.server.state.lock:
+                self.server.state.api_requests = 0
             self._json(200, {})
         elif parts.path == "/_standin/expire":
             with self.server.state.lock:
@@ -150,6 +163,61 @@ class Handler(BaseHTTPRequestHandler):
         with state.lock:
             state.count("me", 200)
         self._json(200, profile)
+
+    def _one_artist(self, artist_id: str) -> None:
+        """``GET /v1/artists/{id}``: the artist, 404 for an id Spotify does not know, 400 for a malformed one."""
+        state = self.server.state
+        if not self._artist_admitted("artist"):
+            return
+        if not SPOTIFY_ID.fullmatch(artist_id):
+            self._count_error("artist", 400, "invalid id")
+            return
+        with state.lock:
+            (artist,) = state.artists([artist_id], "single")
+            state.count("artist", 200 if artist else 404)
+        if artist is None:
+            self._error(404, "non existing id")
+        else:
+            self._json(200, artist)
+
+    def _several_artists(self, query: dict[str, list[str]]) -> None:
+        """``GET /v1/artists?ids=``: up to 50 artists, ``null`` for ids Spotify does not know; refused in
+        Development Mode since 2026."""
+        state = self.server.state
+        if not self._artist_admitted("artists"):
+            return
+        ids = [i for i in (query.get("ids") or [""])[0].split(",") if i]
+        if state.knobs.dev_mode:
+            status = state.knobs.batch_refusal
+            self._count_error("artists", status, "This endpoint is not available in Development Mode")
+        elif not ids or not all(SPOTIFY_ID.fullmatch(i) for i in ids):
+            self._count_error("artists", 400, "invalid id")
+        elif len(ids) > 50:
+            self._count_error("artists", 400, "Too many ids requested")
+        else:
+            with state.lock:
+                artists = state.artists(ids, "batch")
+                state.count("artists", 200)
+            self._json(200, {"artists": artists})
+
+    def _artist_admitted(self, endpoint: str) -> bool:
+        """The latency, the checks every request meets, and now and then a server error (``error_rate``)."""
+        state = self.server.state
+        if state.knobs.latency:
+            time.sleep(state.knobs.latency)
+        if not self._admitted(time.time(), endpoint):
+            return False
+        with state.lock:
+            fail = state.knobs.error_rate and state.rng.random() < state.knobs.error_rate
+            kind = state.rng.choice(["500", "502", "503", "504"])
+        if fail:
+            self._fault(kind, endpoint)
+        return not fail
+
+    def _count_error(self, endpoint: str, status: int, message: str) -> None:
+        with self.server.state.lock:
+            self.server.state.count(endpoint, status)
+        self._error(status, message)
 
     def _admitted(self, arrived: float, endpoint: str = "me") -> bool:
         """The checks every API request meets first: the token, the daily quota, the rate limit.
@@ -265,27 +333,30 @@ class Handler(BaseHTTPRequestHandler):
         head_json = json.dumps(head)[: -len("null}")]  # '{"href": "...", "items": '
         return b"".join([head_json.encode(), b"[", b", ".join(items), b"], ", json.dumps(tail)[1:].encode()])
 
-    def _count(self, status: int) -> None:
+    def _count(self, status: int, endpoint: str = "tracks") -> None:
         with self.server.state.lock:
-            self.server.state.statuses[status] += 1
+            if endpoint == "tracks":
+                self.server.state.statuses[status] += 1
+            else:
+                self.server.state.count(endpoint, status)
 
-    def _fault(self, kind: str) -> None:
+    def _fault(self, kind: str, endpoint: str = "tracks") -> None:
         """A broken answer of the kinds seen from Spotify and the proxies in front of it."""
         if kind == "drop":
-            self._count(0)
+            self._count(0, endpoint)
             self.close_connection = True
             self.connection.close()
             return
         if kind == "html":
-            self._count(200)
+            self._count(200, endpoint)
             self._send(200, b"<html><body><h1>Service temporarily unavailable</h1></body></html>", "text/html")
             return
         if kind == "truncated":
-            self._count(200)
+            self._count(200, endpoint)
             self._send(200, b'{"href": "x", "items": [{"added_at": "2024-01-01T00:00:00Z", "track": {"alb')
             return
         status = int(kind)
-        self._count(status)
+        self._count(status, endpoint)
         if status == 503 and len(self.path) % 2:  # sometimes plain text, as seen
             self._send(503, b"upstream connect error or disconnect/reset before headers", "text/plain")
         else:

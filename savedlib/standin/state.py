@@ -52,7 +52,7 @@ class Knobs:
     latency: float = 0.0  # seconds added to every API answer
     rate_limit: tuple[int, float] | None = None  # (requests, window seconds), rolling
     retry_after: str | int | None = None  # override: seconds, "missing", "zero", "lowercase"
-    error_rate: float = 0.0  # share of page requests answered with a random 5xx
+    error_rate: float = 0.0  # share of page and artist requests answered with a random 5xx
     faults: dict[int, str] = field(default_factory=dict)  # page request number -> "html", "truncated", "500", "drop"
     token_lifetime: float = 3600.0
     expire_every: int | None = None  # a token expires (server side) after this many uses
@@ -77,6 +77,10 @@ class Knobs:
     display_name: str = "Demo Listener"
     daily_quota: int | None = None  # after this many API requests, 429 QUOTA_EXCEEDED
     quota_retry_after: int = 50_400  # what Spotify then asks to wait: about 14 hours
+    # The artists' genres are the demo's for this seed (``demo(n, seed).genres``); a Development Mode
+    # app is refused the batch look-up ``GET /v1/artists?ids=`` with this status.
+    seed: int = 0
+    batch_refusal: int = 403
 
 
 def _with_query(url: str, **params: str) -> str:
@@ -115,6 +119,10 @@ class State:
         self.removed_during_read: list[dict] = []
         self._pending = sorted(knobs.changes, key=lambda c: c.after)
         self._cache: dict[int, dict[str | None, bytes]] = {}  # id(item) -> market -> JSON
+        self._first_items = list(items)  # the artists' catalogue is the library's as it was at the start
+        self._catalogue: dict[str, tuple[str, list[str]]] | None = None
+        self.artist_answers: Counter[str] = Counter()  # artist id -> times answered (200 or 404)
+        self.artist_requests = Counter()  # "single", "batch" -> requests answered
 
     # --- tokens -------------------------------------------------------------
 
@@ -329,8 +337,23 @@ class State:
             item = with_market(item, market)  # playability comes from the full item
         return to_dev_mode(item) if self.knobs.dev_mode else item
 
+    # --- artists -------------------------------------------------------------
+
+    def artists(self, ids: list[str], kind: str) -> list[dict | None]:
+        """Full artist objects as Spotify sends them, None for an id it does not know; each id counted."""
+        if self._catalogue is None:
+            self._catalogue = _catalogue(self._first_items, self.knobs.seed)
+        self.artist_requests[kind] += 1
+        self.artist_answers.update(ids)
+        return [_artist(i, *self._catalogue[i], dev_mode=self.knobs.dev_mode) if i in self._catalogue else None
+                for i in ids]  # fmt: skip
+
     def stats(self) -> dict:
+        repeated = sorted(i for i, n in self.artist_answers.items() if n > 1)
         return {
+            "artist_requests": dict(self.artist_requests),
+            "artists_answered": len(self.artist_answers),
+            "artists_answered_twice": repeated[:20],
             "page_requests": self.page_requests,
             "pages_served": self.pages_served,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
@@ -380,3 +403,33 @@ def with_market(item: dict, market: str) -> dict:
     if not playable:
         track["restrictions"] = {"reason": "market"}
     return {**item, "track": track}
+
+
+def _catalogue(items: list[dict], seed: int) -> dict[str, tuple[str, list[str]]]:
+    """Artist id -> (name, genres) for everyone in ``items``: the demo's genres (sparse: half have none)."""
+    from savedlib.demodata.genres import artist_genres
+    from savedlib.library import from_items
+
+    lib = from_items(items)
+    artists = lib.artists.dropna(subset=["artist_id"]).drop_duplicates("artist_id")
+    genres = artist_genres(lib, seed).groupby("artist_id")["genre"].agg(list).to_dict()
+    return {a: (name, genres.get(a, [])) for a, name in zip(artists["artist_id"], artists["artist_name"], strict=True)}
+
+
+def _artist(artist_id: str, name: str, genres: list[str], dev_mode: bool) -> dict:
+    """The full artist object (``GET /v1/artists/{id}``); Development Mode apps get no followers or popularity."""
+    artist = {
+        "external_urls": {"spotify": f"https://open.spotify.com/artist/{artist_id}"},
+        "followers": {"href": None, "total": sum(map(ord, artist_id)) * 37},
+        "genres": genres,
+        "href": f"https://api.spotify.com/v1/artists/{artist_id}",
+        "id": artist_id,
+        "images": [],
+        "name": name,
+        "popularity": sum(map(ord, artist_id)) % 101,
+        "type": "artist",
+        "uri": f"spotify:artist:{artist_id}",
+    }
+    if dev_mode:
+        del artist["followers"], artist["popularity"]
+    return artist
