@@ -32,11 +32,11 @@ def run(label: str, api: spawn, sp, lib: savedlib.Library, cache: ArtistCache, i
     start = time.perf_counter()
     done = add_genres(sp, lib, cache=cache, progress=False, concurrency=CONCURRENCY)
     seconds = time.perf_counter() - start
-    requests = api.stats()["api_requests"] - before
+    spent = api.stats()["api_requests"] - before
     assert done.genres.equals(savedlib.demo(len(lib)).genres), label  # the stand-in's genres are the demo's
-    assert requests == done.info["genres"]["requests"], label
+    assert spent == done.info["genres"]["requests"], label
     bound = math.ceil(ideal / CONCURRENCY) * latency
-    print(f"{label:<22}{requests:>10,}{ideal:>8,}{seconds:>10.2f}{bound:>8.2f}{done.genre_coverage():>42}")
+    print(f"{label:<22}{spent:>10,}{ideal:>8,}{seconds:>10.2f}{bound:>8.2f}{done.genre_coverage():>42}")
 
 
 def main(n: int, latency: float = 0.05) -> None:

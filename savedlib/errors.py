@@ -140,7 +140,8 @@ class AccessDenied(LoadError):
 
 
 class RequestRejected(LoadError):
-    """Spotify rejected the request itself (400, 404), e.g. a market it does not serve."""
+    """Spotify rejected the request itself (a 4xx other than 401, 403 and 429), e.g. a market it does
+    not serve; ``status`` says which."""
 
     def __init__(self, message: str, status: int = 400):
         self.status = status

@@ -21,7 +21,7 @@ from savedlib import spreadsheets
 from savedlib.files import atomic_write_text
 from savedlib.frames import build_tables, tables_from_array
 from savedlib.tables import read_table, same_frame, write_table
-from savedlib.text import utc_stamp
+from savedlib.text import plural, utc_stamp
 
 #: Version of the on-disk layout; a newer one is refused by older savedlib.
 FORMAT_VERSION = 1
@@ -104,8 +104,7 @@ class Library:
         g = self.info.get("genres")
         if isinstance(g, dict) and g.get("artists"):
             return f"genres known for {g['with_genres']:,} of {g['artists']:,} artists"
-        tracks = len(self.tracks)
-        return f"genres known for {self.genres['item'].nunique():,} of {tracks:,} track{'s' if tracks != 1 else ''}"
+        return f"genres known for {self.genres['item'].nunique():,} of {plural(len(self.tracks), 'track')}"
 
     def equals(self, other: Library) -> bool:
         """True when the tables hold the same rows, values, dtypes and index (``info`` aside)."""

@@ -46,7 +46,8 @@ def open_library(
     if not genres:
         return lib
     try:
-        return add_genres(flow.client, lib, progress=load_options.get("progress", True))
+        shared = {k: v for k, v in load_options.items() if k in ("progress", "concurrency", "max_wait", "retries")}
+        return add_genres(flow.client, lib, **shared)
     except RateLimited as stopped:
         warnings.warn(str(stopped), stacklevel=2)
         return stopped.partial

@@ -42,3 +42,8 @@ def local_time(moment: datetime) -> str:
     """An aware moment in this machine's time zone, in words: ``14:35 on Wed 2 Dec (local time)``."""
     local = moment.astimezone()
     return f"{local:%H:%M} on {local:%a} {local.day} {local:%b} ({local.tzname() or 'local time'})"
+
+
+def plural(n: int, word: str) -> str:
+    """``1 track``, ``2,500 tracks``."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -142,7 +143,37 @@ def test_a_refused_batch_falls_back_to_single_and_is_remembered(refusal, tmp_pat
     assert first.genres.equals(lib.genres)
 
 
-def test_refusals_other_than_not_available_are_errors(cache):
+def test_a_refusal_after_the_first_batch_is_an_error_that_keeps_what_came(cache):
+    lib = savedlib.demo(2500)
+    with StandIn(n=2500, artist_faults={4: "403"}, latency=0.01) as api:
+        sp = api.client()
+        with pytest.raises(savedlib.AccessDenied) as caught:
+            add_genres(sp, lib, progress=False, cache=cache, concurrency=2)
+        assert not getattr(sp, NO_BATCH, False)  # the batch look-up was available: not given up on
+        kept = caught.value.partial.info["genres"]
+        assert 0 < kept["asked"] == len(cache.read()) == asked(api)["answered"]
+        finished = add_genres(sp, lib, progress=False, cache=cache)
+        got = asked(api)
+    assert got["single"] == 0 and got["twice"] == []
+    assert finished.info["genres"]["requests"] == math.ceil(kept["remaining"] / 50)
+    assert finished.genres.equals(lib.genres)
+
+
+@pytest.mark.parametrize("first", ["401", "429", "500", "short"])
+def test_a_first_batch_that_is_asked_again_is_not_a_refusal(first, cache):
+    lib = savedlib.demo(600)
+    with StandIn(n=600, artist_faults={} if first == "401" else {1: first}) as api:
+        sp = api.client()
+        if first == "401":
+            api.expire_tokens()  # the token expired server side: 401, refresh, ask again
+        enriched = add_genres(sp, lib, progress=False, cache=cache)
+        got = asked(api)
+    assert not getattr(sp, NO_BATCH, False) and got["single"] == 0
+    assert got["batch"] == math.ceil(len(artist_ids(lib)) / 50)
+    assert enriched.info["genres"]["unknown"] == 0 and enriched.genres.equals(lib.genres)
+
+
+def test_a_person_not_added_to_the_app_gets_access_denied(cache):
     lib = savedlib.demo(300)
     with StandIn(n=300, registered=False) as api:  # a person not added to the Development Mode app
         with pytest.raises(savedlib.AccessDenied, match="Users Management") as caught:
@@ -208,8 +239,9 @@ def test_a_library_without_artist_ids_says_so(cache, tmp_path):
 # --- the quota ------------------------------------------------------------------------------
 
 
-def test_the_quota_runs_out_half_way_and_the_next_call_finishes(cache):
-    with StandIn(n=2500, dev_mode=True, daily_quota=400, latency=0.005) as api:
+@pytest.mark.parametrize(("dev_mode", "quota"), [(True, 400), (False, 57)])
+def test_the_quota_runs_out_half_way_and_the_next_call_finishes(dev_mode, quota, cache):
+    with StandIn(n=2500, dev_mode=dev_mode, daily_quota=quota, latency=0.005) as api:
         sp = api.client()
         lib = savedlib.load(sp, progress=False)
         n = len(artist_ids(lib))
@@ -228,7 +260,7 @@ def test_the_quota_runs_out_half_way_and_the_next_call_finishes(cache):
         finished = add_genres(sp, lib, progress=False, cache=cache)
         second = asked(api)
     assert second["twice"] == [] and second["answered"] == n  # the second call asked only for the rest
-    assert finished.info["genres"]["requests"] == done["remaining"]
+    assert finished.info["genres"]["requests"] == (done["remaining"] if dev_mode else math.ceil(done["remaining"] / 50))
     assert finished.info["genres"]["remaining"] == 0
     assert finished.genres.equals(savedlib.demo().genres)
     assert len(stop.partial.genres) < len(finished.genres)
@@ -242,21 +274,27 @@ def test_a_long_wait_stops_too_and_keeps_what_was_read(cache):
         with pytest.raises(savedlib.RateLimited) as caught:
             add_genres(sp, lib, progress=False, cache=cache, max_wait=60)
         kept = len(cache.read())
+        answered = asked(api)["answered"]
     assert not caught.value.daily_quota and caught.value.retry_after == 3600
-    assert kept == caught.value.partial.info["genres"]["asked"] > 0
+    assert kept == caught.value.partial.info["genres"]["asked"] == answered > 0
 
 
 def test_an_interrupt_keeps_every_answer(cache):
     lib = savedlib.demo(2500)
     with StandIn(n=2500, dev_mode=True, latency=0.02) as api:
-        timer = threading.Timer(0.6, _thread.interrupt_main)
-        timer.start()
+
+        def interrupt_after_100_answers() -> None:
+            while len(api.state.artist_answers) < 100:
+                time.sleep(0.005)
+            _thread.interrupt_main()
+
+        threading.Thread(target=interrupt_after_100_answers, daemon=True).start()
         with pytest.raises(savedlib.LoadInterrupted) as caught:
             add_genres(api.client(), lib, progress=False, cache=cache, concurrency=4)
         answered = asked(api)["answered"]
     g = caught.value.partial.info["genres"]
     assert isinstance(caught.value, KeyboardInterrupt)
-    assert 0 < g["asked"] == len(cache.read()) == answered < g["artists"]  # every answer Spotify sent is kept
+    assert 100 <= g["asked"] == len(cache.read()) == answered < g["artists"]  # every answer Spotify sent is kept
 
 
 def test_server_errors_are_retried(cache):
@@ -322,6 +360,30 @@ def test_many_small_writes_are_merged_and_nothing_is_lost(cache, monkeypatch):
     assert len(list(cache.folder.glob("part-*.parquet"))) <= 5
     answers = cache.read().set_index("artist_id")
     assert len(answers) == 10 and list(answers.loc["a3", "genres"]) == ["newer"]
+
+
+def test_reads_during_merges_see_every_answer_written_before_them(cache, monkeypatch):
+    monkeypatch.setattr("savedlib.genres.cache.MERGE_AT", 3)
+    written, stop, seen = [], threading.Event(), []
+
+    def reader() -> None:
+        while not stop.is_set():
+            before = len(written)
+            got = set(cache.read()["artist_id"])
+            seen.append(len(got))
+            assert set(written[:before]) <= got
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for k in range(150):
+            cache.add([{"artist_id": f"a{k}", "name": None, "genres": [], "found": True}])
+            written.append(f"a{k}")
+    finally:
+        stop.set()
+        thread.join()
+    assert len(seen) > 10 and len(cache.read()) == 150
+    assert len(list(cache.folder.glob("part-*.parquet"))) <= 4  # merged along the way
 
 
 ENRICH = textwrap.dedent(

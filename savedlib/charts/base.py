@@ -39,10 +39,6 @@ def needs(
     return None
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
 def text_table(data: pd.DataFrame, columns: dict[str, tuple[str, int]], title: alt.Title) -> alt.HConcatChart:
     """A small table drawn as text, one column per ``field: (heading, width in pixels)``."""
     rows = data.reset_index(drop=True).assign(row=lambda d: range(len(d)))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import altair as alt
 
 from savedlib import stats
-from savedlib.charts.base import message, needs, plural
+from savedlib.charts.base import message, needs
 from savedlib.charts.theme import CATEGORY, COUNT_AXIS, HEIGHT, PRIMARY, WIDTH
 from savedlib.library import Library
+from savedlib.text import plural
 
 MUTED_LINE = "#bbbbbb"
 

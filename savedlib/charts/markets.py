@@ -10,10 +10,11 @@ from importlib import resources
 import altair as alt
 
 from savedlib import stats
-from savedlib.charts.base import message, needs, plural, text_table
+from savedlib.charts.base import message, needs, text_table
 from savedlib.charts.theme import COUNT_AXIS, HEIGHT, MUTED, PRIMARY, SCHEME, SECOND, WIDTH
 from savedlib.library import Library
 from savedlib.markets import check_market
+from savedlib.text import plural
 
 WHAT = "market availability"
 

@@ -6,10 +6,11 @@ import altair as alt
 import pandas as pd
 
 from savedlib import stats
-from savedlib.charts.base import message, needs, plural
+from savedlib.charts.base import message, needs
 from savedlib.charts.theme import COUNT_AXIS, HEIGHT, MUTED, PRIMARY, SECOND, WIDTH
 from savedlib.history import History
 from savedlib.library import Library
+from savedlib.text import plural
 
 COLORS = {"saved tracks": PRIMARY, "other tracks": SECOND, "tracks": PRIMARY, "podcasts and audiobooks": "#f28e2b"}
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import altair as alt
 
 from savedlib import stats
-from savedlib.charts.base import needs, plural
+from savedlib.charts.base import needs
 from savedlib.charts.theme import COUNT_AXIS, HEIGHT, PRIMARY, SCHEME, SECOND, WIDTH
 from savedlib.library import Library
+from savedlib.text import plural
 
 
 def saves_per_month(lib: Library) -> alt.LayerChart | alt.Chart:

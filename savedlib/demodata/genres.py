@@ -43,4 +43,4 @@ def coverage(lib: Library, genres: pd.DataFrame) -> dict[str, int]:
     artists = lib.artists["artist_id"].dropna().nunique()
     with_genres = genres["artist_id"].nunique()
     return {"artists": artists, "asked": artists, "with_genres": with_genres, "without_genres": artists - with_genres,
-            "unknown": 0, "remaining": 0}  # fmt: skip
+            "unknown": 0, "remaining": 0, "requests": 0}  # fmt: skip

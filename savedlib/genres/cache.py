@@ -13,7 +13,6 @@ read it as it is.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import uuid
 from collections.abc import Iterable
@@ -25,7 +24,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from savedlib.files import atomic_write, cache_dir, fsync
+from savedlib.files import atomic_write, cache_dir
+
+try:
+    import fcntl
+except ImportError:  # Windows: no file locks; the files are then never merged
+    fcntl = None
 
 SCHEMA = pa.schema(
     [
@@ -53,18 +57,9 @@ class ArtistCache:
 
     def read(self) -> pd.DataFrame:
         """Every artist's newest answer (one row per ``artist_id``)."""
-        for _ in range(3):  # a merge may remove a file between listing and reading: list again
-            try:
-                tables = [pq.read_table(p, schema=SCHEMA) for p in sorted(self.folder.glob("part-*.parquet"))]
-                break
-            except FileNotFoundError:
-                continue
-        else:
-            tables = []
-        table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
-        frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-        frame = frame.sort_values("read_at", kind="stable").drop_duplicates("artist_id", keep="last")
-        return frame.reset_index(drop=True)
+        with self._lock(shared=True):  # a merge (which removes files) waits until this read is done
+            tables = [pq.read_table(p, schema=SCHEMA) for p in sorted(self.folder.glob("part-*.parquet"))]
+        return _newest(tables).to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
 
     def fresh(self, ids: Iterable[str], max_age: timedelta = MAX_AGE) -> pd.DataFrame:
         """The answers about ``ids`` younger than ``max_age``."""
@@ -79,33 +74,43 @@ class ArtistCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         now = datetime.now(UTC)
         table = pa.Table.from_pylist([{**row, "read_at": now} for row in rows], schema=SCHEMA)
-        name = f"part-{now:%Y%m%dT%H%M%S%f}-{os.getpid()}-{uuid.uuid4().hex[:8]}.parquet"
-        atomic_write(self.folder / name, lambda tmp: pq.write_table(table, tmp))
+        self._write(table, now)
         if len(list(self.folder.glob("part-*.parquet"))) > MERGE_AT:
             self.merge()
 
     def merge(self) -> None:
-        """Merge the files into one (the newest answer per artist), under a lock; readers never miss one."""
-        with self._lock():
+        """Merge the files into one (the newest answer per artist), under a lock no reader holds.
+        Where the platform has no file locks (Windows), files are not merged: nothing is lost either way."""
+        if fcntl is None:
+            return
+        with self._lock(shared=False):
             parts = sorted(self.folder.glob("part-*.parquet"))
             if len(parts) < 2:
                 return
-            tables = [pq.read_table(p, schema=SCHEMA) for p in parts]
-            merged = pa.concat_tables(tables).to_pandas()
-            merged = merged.sort_values("read_at", kind="stable").drop_duplicates("artist_id", keep="last")
-            table = pa.Table.from_pandas(merged, schema=SCHEMA, preserve_index=False)
-            name = f"part-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{os.getpid()}-merged.parquet"
-            atomic_write(self.folder / name, lambda tmp: pq.write_table(table, tmp))
-            for p in parts:  # the merged file holds them all; new files written meanwhile are not in parts
+            self._write(_newest([pq.read_table(p, schema=SCHEMA) for p in parts]), datetime.now(UTC), "merged")
+            for p in parts:  # the merged file holds them all; files written meanwhile are not in parts
                 p.unlink(missing_ok=True)
 
+    def _write(self, table: pa.Table, now: datetime, kind: str = "") -> None:
+        name = f"part-{now:%Y%m%dT%H%M%S%f}-{os.getpid()}-{kind or uuid.uuid4().hex[:8]}.parquet"
+        atomic_write(self.folder / name, lambda tmp: pq.write_table(table, tmp))
+
     @contextmanager
-    def _lock(self):
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(self.folder / ".merge.lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+    def _lock(self, shared: bool):
+        """Readers share the lock; a merge holds it alone."""
+        if fcntl is None or not self.folder.is_dir():
+            yield
+            return
+        with open(self.folder / ".lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
             try:
                 yield
             finally:
-                fsync(self.folder / ".merge.lock")
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _newest(tables: list[pa.Table]) -> pa.Table:
+    """One row per artist: its newest answer."""
+    table = pa.concat_tables(tables) if tables else SCHEMA.empty_table()
+    frame = table.to_pandas().sort_values("read_at", kind="stable").drop_duplicates("artist_id", keep="last")
+    return pa.Table.from_pandas(frame.reset_index(drop=True), schema=SCHEMA, preserve_index=False)

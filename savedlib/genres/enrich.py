@@ -11,17 +11,17 @@ for the artists still unknown.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from datetime import timedelta
-from itertools import islice
 from typing import Any
 
+import pandas as pd
 from tqdm.auto import tqdm
 
 from savedlib.errors import AccessDenied, LoadError, LoadInterrupted, RequestFailed, RequestRejected, SourceError
-from savedlib.fetch.sender import Cancelled, Sender
+from savedlib.fetch.parallel import run_all
+from savedlib.fetch.sender import Answer, Sender, decode_json
+from savedlib.fetch.session import DEFAULT_CONCURRENCY, Options
 from savedlib.frames import WATCHED_FIELDS, genre_table
 from savedlib.genres.cache import MAX_AGE, ArtistCache
 from savedlib.items import SPOTIFY_ID
@@ -39,7 +39,7 @@ def add_genres(
     sp: Any,
     lib: Library,
     *,
-    concurrency: int = 16,
+    concurrency: int = DEFAULT_CONCURRENCY,
     progress: bool = True,
     max_wait: float = 60.0,
     retries: int = 5,
@@ -51,7 +51,7 @@ def add_genres(
     Parameters:
         sp: your ``spotipy.Spotify`` client (as for ``savedlib.load``).
         lib: the library; only artists with an id are asked about (not local files).
-        concurrency: requests in flight at once.
+        concurrency: requests in flight at once (1 to 50).
         progress: show a progress bar.
         max_wait: the longest ``Retry-After`` to wait out; a longer one, or the daily
             quota, stops with ``RateLimited``, whose ``.partial`` has the genres known so far.
@@ -62,32 +62,38 @@ def add_genres(
     ``info["genres"]`` says how many artists were asked, answered with and
     without genres, unknown to Spotify, and still to ask.
     """
-    cache = cache or ArtistCache()
-    ids = sorted(lib.artists["artist_id"].dropna().astype(str).unique())
-    if not ids and lib.artists["artist_name"].notna().any():
-        source = lib.info.get("source", "this library")
-        raise SourceError(
-            f"{source} has no artist ids, so Spotify cannot be asked about its artists' genres: "
-            "read the library with savedlib.load, or use an Exportify file (which carries genres)."
-        )
-    known = set(cache.fresh(ids, timedelta(days=max_age_days))["artist_id"])
-    todo = [i for i in ids if i not in known]
+    options = Options(concurrency=concurrency, progress=progress, max_wait=max_wait, retries=retries)
+    cache, max_age = cache or ArtistCache(), timedelta(days=max_age_days)
+    ids = _artist_ids(lib)
+    known = cache.fresh(ids, max_age)
+    todo = sorted(set(ids) - set(known["artist_id"]))
     malformed = [i for i in todo if not SPOTIFY_ID.fullmatch(i)]  # Spotify would refuse them: not asked
     if malformed:
         cache.add([_row(i, None) for i in malformed])
-        todo = [i for i in todo if SPOTIFY_ID.fullmatch(i)]
-    requests = 0
-    if todo:
-        sender = Sender(sp, concurrency=concurrency, max_wait=max_wait, retries=retries)
-        try:
-            _ask(sp, sender, todo, cache, concurrency, progress, batch=not _no_batch(sp, lib))
-        except (LoadError, KeyboardInterrupt) as error:
-            raise _stopped(error, _with_genres(lib, cache, ids, max_age_days, sender.figures.requests)) from None
-        finally:
-            sender.cancel.set()
-            sender.close()
-        requests = sender.figures.requests
-    return _with_genres(lib, cache, ids, max_age_days, requests)
+        todo = sorted(set(todo) - set(malformed))
+    if not todo:
+        return _with_genres(lib, cache.fresh(ids, max_age) if malformed else known, ids, 0)
+    sender = Sender(sp, concurrency=options.concurrency, max_wait=options.max_wait, retries=options.retries)
+    try:
+        _ask(sp, sender, todo, cache, options, batch=not _no_batch(sp, lib))
+    except (LoadError, KeyboardInterrupt) as error:
+        partial = _with_genres(lib, cache.fresh(ids, max_age), ids, sender.figures.requests)
+        raise _stopped(error, partial) from None
+    finally:
+        sender.cancel.set()
+        sender.close()
+    return _with_genres(lib, cache.fresh(ids, max_age), ids, sender.figures.requests)
+
+
+def _artist_ids(lib: Library) -> list[str]:
+    """The library's artist ids; a library with artists but no ids at all cannot be asked about."""
+    ids = sorted(lib.artists["artist_id"].dropna().astype(str).unique())
+    if not ids and lib.artists["artist_name"].notna().any():
+        raise SourceError(
+            f"{lib.info.get('source', 'this library')} has no artist ids, so Spotify cannot be asked about its "
+            "artists' genres: read the library with savedlib.load, or use an Exportify file (which carries genres)."
+        )
+    return ids
 
 
 def _stopped(error: BaseException, partial: Library) -> BaseException:
@@ -105,9 +111,8 @@ def _stopped(error: BaseException, partial: Library) -> BaseException:
     return stopped
 
 
-def _with_genres(lib: Library, cache: ArtistCache, ids: list[str], max_age_days: float, requests: int) -> Library:
-    """``lib`` with the genres the cache knows of its artists, and ``info["genres"]`` saying how many."""
-    answers = cache.fresh(ids, timedelta(days=max_age_days))
+def _with_genres(lib: Library, answers: pd.DataFrame, ids: list[str], requests: int) -> Library:
+    """``lib`` with the genres of ``answers`` (the cache's, about its artists), and ``info["genres"]``."""
     found = answers[answers["found"].fillna(False).astype(bool)]
     pairs = found[["artist_id", "genres"]].explode("genres").dropna().rename(columns={"genres": "genre"})
     with_genres = int(pairs["artist_id"].nunique())
@@ -134,43 +139,53 @@ def _no_batch(sp: Any, lib: Library) -> bool:
     return getattr(sp, NO_BATCH, False) or (lib.info.get("missing_fields") or {}).get("popularity") == dev_mode
 
 
-def _ask(
-    sp: Any, sender: Sender, todo: list[str], cache: ArtistCache, concurrency: int, progress: bool, batch: bool
-) -> None:
-    """Ask for ``todo``'s artists, 50 at a time where the app may, else one by one; answers go to ``cache``."""
-    bar = tqdm(desc="Asking Spotify for artists' genres", unit=" artists", total=len(todo), disable=not progress)
+def _ask(sp: Any, sender: Sender, todo: list[str], cache: ArtistCache, options: Options, batch: bool) -> None:
+    """Ask for ``todo``'s artists, 50 at a time where the app may, else one by one; answers go to ``cache``.
+    Only a refusal of the first batch means "not available to this app"; any later one is an error."""
+    bar = tqdm(
+        desc="Asking Spotify for artists' genres", unit=" artists", total=len(todo), disable=not options.progress
+    )
     writer = _Writer(cache, bar)
     try:
         if batch:
-            first = todo[:BATCH]
             try:
-                writer.take(_batch(sender, first))
+                writer.take(_batch(sender, todo[:BATCH]))
                 todo = todo[BATCH:]
-                tasks = [lambda chunk=todo[k : k + BATCH]: _batch(sender, chunk) for k in range(0, len(todo), BATCH)]
-                return _run(tasks, concurrency, writer, sender)
             except (AccessDenied, RequestRejected):  # not available to this app (Development Mode)
                 setattr(sp, NO_BATCH, True)
-        tasks = [lambda artist=artist: _single(sender, artist) for artist in todo]
-        _run(tasks, concurrency, writer, sender)
+                batch = False
+        size = BATCH if batch else 1
+        ask = _batch if batch else _single
+        calls = (lambda chunk=todo[k : k + size]: ask(sender, chunk) for k in range(0, len(todo), size))
+        run_all(calls, writer.take, concurrency=options.concurrency, cancel=sender.cancel)
     finally:
         writer.flush()
         bar.close()
 
 
 def _batch(sender: Sender, ids: list[str]) -> list[dict]:
-    body = sender.get(
-        "artists", {"ids": ",".join(ids)}, failed=lambda n, why: RequestFailed(f"{len(ids)} artists", n, why)
-    )
-    answers = body.get("artists") or []
-    return [_row(artist_id, answer) for artist_id, answer in zip(ids, answers + [None] * len(ids), strict=False)]
+    """``GET /v1/artists?ids=``: one answer per id, ``null`` for an id Spotify does not know."""
+
+    def decode(answer: Answer) -> dict | str:
+        body = decode_json(answer)
+        artists = body.get("artists") if isinstance(body, dict) else None
+        if not isinstance(artists, list) or len(artists) != len(ids):
+            return f"the answer does not hold the {len(ids)} artists asked for"  # a broken body: asked again
+        return body
+
+    failed = lambda n, why: RequestFailed(f"{len(ids)} artists", n, why)  # noqa: E731
+    body = sender.get("artists", {"ids": ",".join(ids)}, decode=decode, failed=failed)
+    return [_row(artist_id, answer) for artist_id, answer in zip(ids, body["artists"], strict=True)]
 
 
-def _single(sender: Sender, artist_id: str) -> list[dict]:
+def _single(sender: Sender, ids: list[str]) -> list[dict]:
+    """``GET /v1/artists/{id}``: 404 (or 400) means Spotify does not know the id, and is an answer too."""
+    (artist_id,) = ids
     try:
         failed = lambda n, why: RequestFailed(f"the artist {artist_id}", n, why)  # noqa: E731
         answer = sender.get(f"artists/{artist_id}", {}, failed=failed)
     except RequestRejected as exc:
-        if exc.status in (400, 404):  # Spotify does not know this id
+        if exc.status in (400, 404):
             return [_row(artist_id, None)]
         raise
     return [_row(artist_id, answer)]
@@ -198,40 +213,3 @@ class _Writer:
     def flush(self) -> None:
         self.cache.add(self.rows)
         self.rows, self.last = [], time.monotonic()
-
-
-def _run(tasks: list[Callable[[], list[dict]]], concurrency: int, writer: _Writer, sender: Sender) -> None:
-    """Run ``tasks`` ``concurrency`` at a time; the first failure stops the rest, and every answer that
-    came back before it, or was already on its way, is kept. Only a few tasks are queued at once, so
-    waiting stays cheap however many artists there are."""
-    queue = iter(tasks)
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="savedlib-genres") as pool:
-        pending: set[Future] = set()
-        try:
-            while True:
-                pending |= {pool.submit(task) for task in islice(queue, 2 * concurrency - len(pending))}
-                if not pending:
-                    break
-                done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-                failure = _collect(done, writer)
-                if failure is not None:
-                    raise failure
-        except BaseException:
-            sender.cancel.set()
-            for future in pending:
-                future.cancel()
-            _collect(wait(pending, timeout=10)[0], writer)
-            raise
-
-
-def _collect(done: set[Future], writer: _Writer) -> BaseException | None:
-    failure = None
-    for future in done:
-        if future.cancelled():
-            continue
-        error = future.exception()
-        if error is None:
-            writer.take(future.result())
-        elif not isinstance(error, Cancelled) and failure is None:
-            failure = error
-    return failure

@@ -205,14 +205,25 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         if state.knobs.latency:
             time.sleep(state.knobs.latency)
+        with state.lock:
+            state.artist_arrivals += 1
+            fault = state.knobs.artist_faults.get(state.artist_arrivals)
+        if fault:
+            self._fault(fault, endpoint)
+            return False
         if not self._admitted(time.time(), endpoint):
             return False
+        return not self._random_error(endpoint)
+
+    def _random_error(self, endpoint: str) -> bool:
+        """Now and then (``error_rate``) a server error instead of the answer; True when one was sent."""
+        state = self.server.state
         with state.lock:
             fail = state.knobs.error_rate and state.rng.random() < state.knobs.error_rate
             kind = state.rng.choice(["500", "502", "503", "504"])
         if fail:
             self._fault(kind, endpoint)
-        return not fail
+        return bool(fail)
 
     def _count_error(self, endpoint: str, status: int, message: str) -> None:
         with self.server.state.lock:
@@ -303,11 +314,7 @@ class Handler(BaseHTTPRequestHandler):
             self._count(400)
             self._error(400, problem)
             return
-        with state.lock:
-            fail = state.knobs.error_rate and state.rng.random() < state.knobs.error_rate
-            kind = state.rng.choice(["500", "502", "503", "504"])
-        if fail:
-            self._fault(kind)
+        if self._random_error("tracks"):
             return
         with state.lock:
             items, total = state.page(params["offset"], params["limit"], market)
@@ -351,6 +358,10 @@ class Handler(BaseHTTPRequestHandler):
             self._count(200, endpoint)
             self._send(200, b"<html><body><h1>Service temporarily unavailable</h1></body></html>", "text/html")
             return
+        if kind == "short":  # a batch answer without the artists asked for
+            self._count(200, endpoint)
+            self._send(200, b'{"artists": []}')
+            return
         if kind == "truncated":
             self._count(200, endpoint)
             self._send(200, b'{"href": "x", "items": [{"added_at": "2024-01-01T00:00:00Z", "track": {"alb')
@@ -360,9 +371,6 @@ class Handler(BaseHTTPRequestHandler):
         if status == 503 and len(self.path) % 2:  # sometimes plain text, as seen
             self._send(503, b"upstream connect error or disconnect/reset before headers", "text/plain")
         else:
-            self._error(
-                status,
-                {500: "Server error.", 502: "Bad gateway.", 503: "Service unavailable", 504: "Gateway timeout"}.get(
-                    status, "Server error."
-                ),
-            )
+            messages = {400: "Bad request", 403: "Forbidden", 404: "Not found", 500: "Server error.",
+                        502: "Bad gateway.", 503: "Service unavailable", 504: "Gateway timeout"}  # fmt: skip
+            self._error(status, messages.get(status, "Server error."))

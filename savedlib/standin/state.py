@@ -81,6 +81,7 @@ class Knobs:
     # app is refused the batch look-up ``GET /v1/artists?ids=`` with this status.
     seed: int = 0
     batch_refusal: int = 403
+    artist_faults: dict[int, str] = field(default_factory=dict)  # artist request number -> as faults, "403", "short"
 
 
 def _with_query(url: str, **params: str) -> str:
@@ -123,6 +124,7 @@ class State:
         self._catalogue: dict[str, tuple[str, list[str]]] | None = None
         self.artist_answers: Counter[str] = Counter()  # artist id -> times answered (200 or 404)
         self.artist_requests = Counter()  # "single", "batch" -> requests answered
+        self.artist_arrivals = 0  # artist requests that arrived, answered or not (for artist_faults)
 
     # --- tokens -------------------------------------------------------------
 
