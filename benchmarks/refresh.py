@@ -43,16 +43,13 @@ def main(n: int, latency: float = 0.05) -> None:
         print(f"{'case':<34}{'pages':>7}{'requests':>10}{'seconds':>9}{'tracks':>9}")
         run("full load (empty snapshot)")
         run("refresh, unchanged")
-        fresh = demo_items(30, seed=99)
-        for item in fresh:
-            item["added_at"] = "2026-11-28T12:00:00Z"
         with api.state.lock:
-            api.state.items[:0] = fresh
+            api.state.save_at_top(demo_items(30, seed=99), "2026-11-28T12:00:00Z")
         run("refresh, +30 saved")
         rng = random.Random(7)
         with api.state.lock:
-            for _ in range(10):
-                api.state.items.pop(rng.randrange(len(api.state.items)))
+            size = len(api.state.items)
+            api.state.remove_at([rng.randrange(size - k) for k in range(10)])
         run("refresh, -10 removed")
 
 

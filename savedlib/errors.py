@@ -126,8 +126,6 @@ class SignInAgain(LoadError):
 class AccessDenied(LoadError):
     """Spotify refused access (403): a missing scope, or a person not added to a Development Mode app."""
 
-    status = 403
-
     def __init__(self, message: str):
         hint = {
             "Insufficient client scope": "the sign-in lacks the scope user-library-read; sign in again with it",

@@ -339,6 +339,11 @@ def _market_table(lists: pa.Array, counts: pa.Array) -> pd.DataFrame:
     return pd.DataFrame({"item": item, "market": market}, copy=False)
 
 
+def read_in_development_mode(info: dict) -> bool:
+    """True when a library came from the Web API in the Development Mode shape (no popularity, for that reason)."""
+    return (info.get("missing_fields") or {}).get("popularity") == WATCHED_FIELDS["popularity"][1]
+
+
 def _missing_fields(tracks: pd.DataFrame, read_with_market: bool, reasons: dict[str, str]) -> dict[str, str]:
     """Fields no (non-local) track carried, with the reason a reader should see (the source's own, if given)."""
     real = ~tracks["is_local"].to_numpy(dtype=bool, na_value=False)

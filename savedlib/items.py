@@ -268,14 +268,9 @@ def new_on_top(first: Page, held: list[dict], read: Callable[[int], Page]) -> tu
         page = read(page.offset + PAGE_SIZE)
 
 
-def concat(pages: dict[int, Page]) -> list[dict]:
-    """The items of ``pages`` (by offset) in order."""
-    return [item for offset in sorted(pages) for item in pages[offset].items]
-
-
-def concat_items(pages: dict[int, list[dict]]) -> list[dict]:
-    """The items of raw pages (``{offset: items}``) in order."""
-    return [item for offset in sorted(pages) for item in pages[offset]]
+def concat(pages: dict[int, Page] | dict[int, list[dict]]) -> list[dict]:
+    """The items of ``pages`` (``Page`` objects, or raw ``{offset: items}``) in offset order."""
+    return [item for offset in sorted(pages) for item in getattr(pages[offset], "items", pages[offset])]
 
 
 # --- Development Mode ---------------------------------------------------------------------

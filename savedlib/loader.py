@@ -8,7 +8,7 @@ from typing import Any
 from savedlib.errors import LoadError, LoadInterrupted
 from savedlib.fetch.auth import ACCOUNT_ATTRIBUTE
 from savedlib.fetch.session import DEFAULT_CONCURRENCY, Options, Session
-from savedlib.items import concat_items
+from savedlib.items import concat
 from savedlib.library import Library, from_items
 from savedlib.snapshot.sync import Sync
 
@@ -76,10 +76,9 @@ def _info(session: Session, sync: Sync | None, total: int, complete: bool) -> di
 
 def _stopped(session: Session, sync: Sync | None) -> tuple[Library | None, dict[int, list[dict]], str | None]:
     """The library as far as it was read, its pages, and (with a snapshot) where it was kept for the next load."""
-    session.reader.gather()  # every page Spotify answered before the stop
     pages, total = session.consistent_pages()
     info = _info(session, sync, total, complete=False)
     kept = sync.keep(pages, total, info) if sync is not None else None
     if not pages:
         return None, {}, kept
-    return from_items(concat_items(pages), **info), pages, kept
+    return from_items(concat(pages), **info), pages, kept

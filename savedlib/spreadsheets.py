@@ -82,8 +82,9 @@ def write_xlsx(frame: pd.DataFrame, path: str | os.PathLike, *, sheet: str) -> P
 def _finish(ws: object, out: pd.DataFrame) -> None:
     """Text cells stay text, URLs become links, the header row stays in view."""
     offset = 2 if out.index.name is not None else 1  # spreadsheet column of the first data column
+    text = set(text_columns(out))
     for k, name in enumerate(out.columns):
-        if name not in text_columns(out):
+        if name not in text:
             continue
         values = out[name]
         column = k + offset

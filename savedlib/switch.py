@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import fields
 from typing import Any
 
 from savedlib.demodata import demo
 from savedlib.errors import RateLimited, SignInAgain
+from savedlib.fetch.session import Options
 from savedlib.genres import add_genres
 from savedlib.library import Library
 from savedlib.loader import load
@@ -46,7 +48,8 @@ def open_library(
     if not genres:
         return lib
     try:
-        shared = {k: v for k, v in load_options.items() if k in ("progress", "concurrency", "max_wait", "retries")}
+        how = {f.name for f in fields(Options)} - {"market"}  # how to send requests: the same as the load's
+        shared = {k: v for k, v in load_options.items() if k in how}
         return add_genres(flow.client, lib, **shared)
     except RateLimited as stopped:
         warnings.warn(str(stopped), stacklevel=2)

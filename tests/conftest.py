@@ -16,6 +16,12 @@ from savedlib.demodata import demo_items
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture
+def snap(tmp_path):
+    """Where a test keeps its snapshot."""
+    return tmp_path / "my-library"
+
+
 def load_fixture(name: str) -> dict:
     return json.loads((FIXTURES / name).read_text())
 
@@ -125,14 +131,12 @@ def requests_of(api, action):
 
 
 def save_at_top(api, n, seed=77, when="2026-11-28T00:00:00Z"):
-    fresh = demo_items(n, seed=seed)
-    for item in fresh:
-        item["added_at"] = when
     with api.state.lock:
-        api.state.items[:0] = fresh
+        api.state.save_at_top(demo_items(n, seed=seed), when)
 
 
 def remove_anywhere(api, n, seed=1):
     rng = random.Random(seed)
     with api.state.lock:
-        return [api.state.items.pop(rng.randrange(len(api.state.items))) for _ in range(n)]
+        size = len(api.state.items)
+        return api.state.remove_at([rng.randrange(size - k) for k in range(n)])

@@ -1,5 +1,6 @@
 """Charts: their data checked against independent computations from the raw items; missing data; export."""
 
+import dataclasses
 from collections import Counter
 
 import altair as alt
@@ -198,6 +199,15 @@ def test_one_track_library_draws(function):
     data = data_of(chart)
     assert data is not None and len(data) >= 1
     chart.to_dict()
+
+
+@pytest.mark.parametrize("function", charts.ALL, ids=lambda f: f.__name__)
+def test_some_save_dates_missing_still_draws_the_rest(lib, function):
+    tracks = lib.tracks.copy()
+    tracks.loc[tracks.index[::10], "added_at"] = pd.NaT  # a source may know some save dates and not others
+    data = data_of(function(dataclasses.replace(lib, tracks=tracks)))
+    if data is not None and "saves" in data:
+        assert data["saves"].sum() == tracks["added_at"].notna().sum()
 
 
 def test_only_local_files():

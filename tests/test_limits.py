@@ -14,11 +14,6 @@ from savedlib.standin import StandIn
 from tests.conftest import assert_same_library, remove_anywhere, requests_of, save_at_top
 
 
-@pytest.fixture
-def snap(tmp_path):
-    return tmp_path / "my-library"
-
-
 def files_of(folder):
     return {p.relative_to(folder): (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.rglob("*") if p.is_file()}
 

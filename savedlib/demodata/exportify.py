@@ -17,6 +17,7 @@ import pandas as pd
 
 from savedlib.demodata import names
 from savedlib.library import AUDIO_FEATURES, Library
+from savedlib.sources.exportify import FEATURE_HEADERS
 from savedlib.sources.exportify_headers import BY_LANGUAGE
 
 EXPORTIFY_NET_HEADER = (
@@ -30,7 +31,6 @@ WATSONBOX_BASE = [
     "Track Duration (ms)", "Track Preview URL", "Explicit", "Popularity", "ISRC", "Is Playable", "Added By",
     "Added At",
 ]  # fmt: skip
-FEATURE_HEADERS = [n.replace("_", " ").title() for n in AUDIO_FEATURES]
 
 
 def extras(lib: Library, seed: int = 0) -> tuple[pd.Series, pd.DataFrame]:
@@ -71,17 +71,18 @@ def _quote(text: object) -> str:
 def _exportify_net_rows(lib: Library, labels: pd.Series, features: pd.DataFrame, genres: pd.Series) -> list[str]:
     t, rows = lib.tracks, []
     artists = lib.artists.groupby("item")["artist_name"].agg(lambda s: ";".join(x.replace(";", "") for x in s))
+    artists, genres, labels = artists.to_dict(), genres.to_dict(), labels.tolist()  # plain look-ups, row by row
+    has, feature_cells = _feature_cells(features)
     for k, r in enumerate(t.itertuples()):
-        f = features.iloc[k]
         cells = [
             r.track_uri, _quote(r.track_name), _quote(r.album_name), _quote(artists.get(r.Index, "")),
             r.album_release_date if isinstance(r.album_release_date, str) else "", str(r.duration_ms),
             "0" if pd.isna(r.popularity) else str(r.popularity), str(bool(r.explicit)).lower(), "",
             f"{r.added_at:%Y-%m-%dT%H:%M:%SZ}", _quote(genres.get(r.Index, "")),
-            _quote(labels.iloc[k] if isinstance(labels.iloc[k], str) else "undefined"),
+            _quote(labels[k] if isinstance(labels[k], str) else "undefined"),
         ]  # fmt: skip
-        if f.notna().any():
-            cells += [_number(f[n]) for n in AUDIO_FEATURES]
+        if has[k]:
+            cells += feature_cells[k]
         elif k % 2:  # the feature batch did not come back: the row ends early
             pass
         else:
@@ -94,16 +95,23 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
+def _feature_cells(features: pd.DataFrame) -> tuple[np.ndarray, list[list[str]]]:
+    """Per row: whether it has audio features, and their cells as text ("" where missing), column by column."""
+    columns = [features[n].map(lambda v: "" if pd.isna(v) else _number(v)).tolist() for n in AUDIO_FEATURES]
+    return features.notna().any(axis=1).to_numpy(), [list(row) for row in zip(*columns, strict=True)]
+
+
 def _watsonbox_rows(lib: Library, labels: pd.Series, features: pd.DataFrame, genres: pd.Series) -> list[str]:
     t, a = lib.tracks, lib.artists
     escaped = a.assign(
         name=a["artist_name"].fillna("").str.replace(",", "\\,"), uri="spotify:artist:" + a["artist_id"].fillna("")
     )
     names_of = escaped.groupby("item")["name"].agg(", ".join)
-    uris_of = escaped[a["artist_id"].notna()].groupby("item")["uri"].agg(", ".join)
+    uris_of = escaped[a["artist_id"].notna()].groupby("item")["uri"].agg(", ".join).to_dict()
+    names_of, genres, labels = names_of.to_dict(), genres.to_dict(), labels.tolist()  # plain look-ups, row by row
     rows = []
+    _, feature_cells = _feature_cells(features)
     for k, r in enumerate(t.itertuples()):
-        f = features.iloc[k]
         local = bool(r.is_local)
         cells = [
             r.track_uri, r.track_name, uris_of.get(r.Index, ""), names_of.get(r.Index, ""),
@@ -117,8 +125,8 @@ def _watsonbox_rows(lib: Library, labels: pd.Series, features: pd.DataFrame, gen
             r.isrc if isinstance(r.isrc, str) else "", "true", "", f"{r.added_at:%Y-%m-%dT%H:%M:%SZ}",
             genres.get(r.Index, ""),
         ]  # fmt: skip
-        cells += [_number(f[n]) if f.notna().any() else "" for n in AUDIO_FEATURES]
-        label = labels.iloc[k] if isinstance(labels.iloc[k], str) else None
+        cells += feature_cells[k]
+        label = labels[k] if isinstance(labels[k], str) else None
         cells += ["", "null" if label is None else label, "" if label is None else f"C 2020 {label}, P 2020 {label}"]
         rows.append(",".join(_quote(c) for c in cells))
     return rows

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
+from contextlib import nullcontext
 from itertools import islice
 from typing import TypeVar
 
@@ -15,7 +16,12 @@ T = TypeVar("T")
 
 
 def run_all(
-    calls: Iterable[Callable[[], T]], take: Callable[[T], None], *, concurrency: int, cancel: threading.Event
+    calls: Iterable[Callable[[], T]],
+    take: Callable[[T], None],
+    *,
+    concurrency: int,
+    cancel: threading.Event,
+    pool: Executor | None = None,
 ) -> None:
     """Run ``calls`` ``concurrency`` at a time and hand each result to ``take`` (in this thread).
 
@@ -23,10 +29,11 @@ def run_all(
     the requests already on their way and takes their answers too, then raises.
     Only a few calls are queued at once, so waiting stays cheap however many
     there are. A result is taken once, or twice if Ctrl-C lands mid-take.
+    ``pool``: run on this executor (left running) instead of a new one.
     """
     queue = iter(calls)
     futures: set[Future] = set()
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="savedlib-fetch") as pool:
+    with nullcontext(pool) if pool else ThreadPoolExecutor(concurrency, thread_name_prefix="savedlib-fetch") as pool:
         try:
             while True:
                 if not cancel.is_set():

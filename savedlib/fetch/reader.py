@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import FIRST_EXCEPTION, Executor, Future, wait
+from concurrent.futures import Executor
+from functools import partial
 
 from savedlib.errors import LibraryChanging
-from savedlib.fetch.sender import Cancelled, Sender
+from savedlib.fetch.parallel import run_all
+from savedlib.fetch.sender import Sender
 from savedlib.items import PAGE_SIZE, Page, concat, has_track, key, new_on_top
 
 MAX_ROUNDS = 5
@@ -37,17 +39,18 @@ class Reader:
     ``rounds`` and ``changed`` say how much repairing the read needed.
     """
 
-    def __init__(self, sender: Sender, market: str | None, pool: Executor, on_page: Callable[[Page], None]):
+    def __init__(
+        self, sender: Sender, market: str | None, pool: Executor, on_page: Callable[[Page], None], concurrency: int
+    ):
         self.sender = sender
         self.market = market
         self.pool = pool
+        self.concurrency = concurrency
         self.on_page = on_page
         self.pages: dict[int, Page] = {}  # the current round's pages, for a partial result
         self.rounds = 0
         self.changed = False
         self._latest_total = 0
-        self._pending: set[Future] = set()  # requests of the current batch not yet taken in
-        self._filling: dict[int, Page] = self.pages
 
     def read(self, held: Mapping[int, dict] | None = None, held_total: int = 0) -> tuple[list[dict], int]:
         """All saved items, newest first, and the library's final ``total``.
@@ -127,37 +130,17 @@ class Reader:
         return self.sender.page(offset, limit, self.market)
 
     def _many(self, windows: Iterable[tuple[int, int]], into: dict[int, Page] | None = None) -> dict[int, Page]:
-        """Pages for ``(offset, limit)`` windows, read in parallel, added to ``into`` as they arrive;
-        the first real failure stops every worker (``gather`` then keeps what was already on its way)."""
-        futures: list[Future] = [self.pool.submit(self._one, offset, limit) for offset, limit in windows]
-        self._filling = pages = {} if into is None else into
-        self._pending = set(futures)
-        while self._pending:
-            done, self._pending = wait(self._pending, timeout=0.2, return_when=FIRST_EXCEPTION)
-            errors = [f.exception() for f in done if f.exception() is not None]
-            for future in done:
-                if future.exception() is None:
-                    self._take(future.result())  # even in the batch that failed: Spotify answered it
-            failure = next((e for e in errors if not isinstance(e, Cancelled)), None)
-            if failure is not None:
-                self.sender.cancel.set()
-                for other in self._pending:
-                    other.cancel()  # those not started yet never start
-                raise failure
+        """Pages for ``(offset, limit)`` windows, read in parallel, added to ``into`` as they arrive; the
+        first real failure stops every worker, after keeping every page already on its way."""
+        pages = {} if into is None else into
+
+        def take(page: Page) -> None:
+            pages[page.offset] = page
+            self.on_page(page)
+
+        calls = (partial(self._one, offset, limit) for offset, limit in windows)
+        run_all(calls, take, concurrency=self.concurrency, cancel=self.sender.cancel, pool=self.pool)
         return pages
-
-    def _take(self, page: Page) -> None:
-        self._filling[page.offset] = page
-        self.on_page(page)
-
-    def gather(self, timeout: float = 5.0) -> None:
-        """After a stop: wait (at most ``timeout`` s) for the requests already on their way, and keep
-        every page they bring. Spotify answered them; throwing them away would cost requests again."""
-        self.sender.cancel.set()
-        done, self._pending = wait(self._pending, timeout=timeout)
-        for future in done:
-            if not future.cancelled() and future.exception() is None:
-                self._take(future.result())
 
     # --- checking -------------------------------------------------------------
 

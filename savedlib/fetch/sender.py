@@ -226,7 +226,6 @@ class Sender:
         cancel: threading.Event | None = None,
     ):
         self.prefix = sp.prefix.rstrip("/") + "/"
-        self.url = self.prefix + "me/tracks"
         timeout = getattr(sp, "requests_timeout", None) or 10
         self.timeout = urllib3.Timeout(connect=timeout, read=timeout)
         self.http = pool_for(self.prefix, sp, concurrency)

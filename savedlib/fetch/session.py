@@ -63,7 +63,7 @@ class Session:
         self.bar = tqdm(desc="Reading saved tracks", unit=" tracks", disable=not options.progress, total=None)
         self.pool = ThreadPoolExecutor(max_workers=options.concurrency, thread_name_prefix="savedlib-load")
         self.on_page: list[Callable[[Page], None]] = [self._progress]
-        self.reader = Reader(self.sender, options.market, self.pool, self._page_arrived)
+        self.reader = Reader(self.sender, options.market, self.pool, self._page_arrived, options.concurrency)
         self._collecting = gc.isenabled()
 
     def __enter__(self) -> Session:

@@ -22,7 +22,7 @@ from savedlib.errors import AccessDenied, LoadError, LoadInterrupted, RequestFai
 from savedlib.fetch.parallel import run_all
 from savedlib.fetch.sender import Answer, Sender, decode_json
 from savedlib.fetch.session import DEFAULT_CONCURRENCY, Options
-from savedlib.frames import WATCHED_FIELDS, genre_table
+from savedlib.frames import genre_table, read_in_development_mode
 from savedlib.genres.cache import MAX_AGE, ArtistCache
 from savedlib.items import SPOTIFY_ID
 from savedlib.library import Library
@@ -135,8 +135,7 @@ def _with_genres(lib: Library, answers: pd.DataFrame, ids: list[str], requests: 
 def _no_batch(sp: Any, lib: Library) -> bool:
     """True when Spotify is known to refuse this app the batch look-up: it did this session, or ``lib``
     was read from the Web API in the Development Mode shape (no popularity: no batch look-ups either)."""
-    dev_mode = WATCHED_FIELDS["popularity"][1]
-    return getattr(sp, NO_BATCH, False) or (lib.info.get("missing_fields") or {}).get("popularity") == dev_mode
+    return getattr(sp, NO_BATCH, False) or read_in_development_mode(lib.info)
 
 
 def _ask(sp: Any, sender: Sender, todo: list[str], cache: ArtistCache, options: Options, batch: bool) -> None:

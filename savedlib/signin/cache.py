@@ -14,10 +14,12 @@ from pathlib import Path
 
 from spotipy.cache_handler import CacheHandler
 
+from savedlib.fetch.auth import ACCOUNT_ATTRIBUTE
 from savedlib.files import atomic_write_text, cache_dir
 
-#: The key under which the token file also records whose sign-in it is (not a secret).
-ACCOUNT_KEY = "savedlib_account_id"
+#: The key under which the token file also records whose sign-in it is (not a secret): the same name
+#: as the client attribute the loader reads.
+ACCOUNT_KEY = ACCOUNT_ATTRIBUTE
 
 
 def token_path(client_id: str) -> Path:

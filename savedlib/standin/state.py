@@ -322,17 +322,24 @@ class State:
             chosen = sorted((p for p in change.at if p < len(self.items)), reverse=True)
             count = min(change.remove, len(self.items))
             picks = chosen or [self.rng.randrange(len(self.items) - k) for k in range(count)]
-            for position in picks:
-                gone = self.items.pop(position)
-                self._cache.pop(id(gone), None)
-                self.removed_during_read.append(gone)
+            self.removed_during_read += self.remove_at(picks)
             if change.save:
                 fresh = demo_items(change.save, seed=10_000 + self.rng.randrange(1_000_000))
-                stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-                for item in fresh:
-                    item["added_at"] = stamp
-                self.items[:0] = fresh
+                self.save_at_top(fresh, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
                 self.saved_during_read += change.save
+
+    def remove_at(self, positions: list[int]) -> list[dict]:
+        """Unsave the items at ``positions``, each counted in the library as it is after the ones before."""
+        gone = [self.items.pop(position) for position in positions]
+        for item in gone:
+            self._cache.pop(id(item), None)  # its id() may be reused: never serve its JSON again
+        return gone
+
+    def save_at_top(self, items: list[dict], when: str) -> None:
+        """Save ``items`` now (``added_at`` = ``when``): they go to the top, as Spotify lists them."""
+        for item in items:
+            item["added_at"] = when
+        self.items[:0] = items
 
     def _shape(self, item: dict, market: str | None) -> dict:
         if market is not None and item.get("track"):

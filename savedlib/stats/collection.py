@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from savedlib.library import AUDIO_FEATURES, Library
+from savedlib.library import Library
 from savedlib.stats.library import track_labels
 
 #: Two saves of one recording may differ this much in length (releases are mastered apart).
@@ -115,9 +115,6 @@ def feature_histograms(lib: Library, bins: int = 20) -> pd.DataFrame:
         counts, edges = np.histogram(values[~np.isnan(values)], bins=bins, range=(0, 1))
         rows.append(pd.DataFrame({"feature": name, "start": edges[:-1], "end": edges[1:], "tracks": counts}))
     return pd.concat(rows, ignore_index=True).astype({"tracks": np.int64})
-
-
-FEATURES = tuple(AUDIO_FEATURES)
 
 
 #: What a library can have, and the column (or table) that shows it.

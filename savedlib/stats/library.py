@@ -79,7 +79,7 @@ def saves_per_month(lib: Library) -> pd.DataFrame:
 
 def saves_by_weekday_hour(lib: Library, tz: str = "UTC") -> pd.DataFrame:
     """Saves per (``weekday``, ``hour``) in time zone ``tz``: all 7 × 24 cells, zeros included."""
-    local = lib.tracks["added_at"].dt.tz_convert(tz)
+    local = lib.tracks["added_at"].dropna().dt.tz_convert(tz)
     cell = local.dt.day_of_week.to_numpy(dtype=np.int64) * 24 + local.dt.hour.to_numpy(dtype=np.int64)
     counts = np.bincount(cell, minlength=7 * 24)
     return pd.DataFrame(
@@ -94,7 +94,7 @@ def saves_by_weekday_hour(lib: Library, tz: str = "UTC") -> pd.DataFrame:
 def release_vs_save_year(lib: Library) -> pd.DataFrame:
     """Tracks per (``save_year``, ``release_decade``), and each save year's median ``age`` in years."""
     t = lib.tracks
-    known = t["album_release_year"].notna()
+    known = t["album_release_year"].notna() & t["added_at"].notna()
     save_year = t.loc[known, "added_at"].dt.year.astype(np.int64)
     release_year = t.loc[known, "album_release_year"].astype(np.int64)
     frame = pd.DataFrame(

@@ -17,7 +17,6 @@ from savedlib.library import Library
 from savedlib.stats.library import track_labels
 
 TRACK = "spotify:track:"
-DAY = pd.Timedelta(days=1)
 
 
 def _name_key(names: pd.Series, artists: pd.Series) -> pd.Series:
@@ -144,8 +143,7 @@ def _micros(times: pd.Series) -> np.ndarray:
 
 
 def _when(micros: np.ndarray) -> pd.arrays.DatetimeArray:
-    values = np.where(micros == NAT, np.iinfo(np.int64).min, micros).view("datetime64[us]")
-    return pd.array(values).tz_localize("UTC")
+    return pd.array(micros.view("datetime64[us]")).tz_localize("UTC")  # NAT is NaT's own bit pattern
 
 
 def _extreme(ufunc: np.ufunc, items: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
