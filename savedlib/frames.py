@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from savedlib.items import ITEM_TYPE, RawItem, check_shape, find_type_error, parse_raw, plain
 from savedlib.markets import SPOTIFY_MARKETS
-from savedlib.tables import ARROW_TO_PANDAS, STRING, categorical
+from savedlib.tables import STRING, categorical, pandas_array, per_distinct
 
 TRACK_URL = "https://open.spotify.com/track/"
 
@@ -92,13 +92,14 @@ def tables_from_array(
     kept = np.arange(len(array)) if kept is None else kept
     reasons = reasons or {}
     track = pc.struct_field(array, "track")
-    artists, parent = _artist_table(pc.struct_field(track, "artists"))
     read_with_market = market is not None or pc.struct_field(track, "is_playable").null_count < len(track)
     columns = _track_columns(track, read_with_market)
-    columns.update(_artist_columns(track, artists, parent))
+    artists, parent = _artist_table(pc.struct_field(track, "artists"))
+    columns.update(_artist_columns(track, artists))
     columns.update(_album_columns(pc.struct_field(track, "album"), columns["is_local"]))
-    added_at = _added_at(pc.struct_field(array, "added_at"), kept, missing_allowed="added_at" in reasons)
-    tracks = _tracks_frame(columns, added_at, len(track))
+    columns["added_at"] = _added_at(pc.struct_field(array, "added_at"), kept, missing_allowed="added_at" in reasons)
+    facts = {"missing_fields": _missing_fields(columns, read_with_market, reasons)}
+    tracks = _tracks_frame(columns, len(track))
     artist_frame = pd.DataFrame(
         {
             "item": parent.astype(np.int32),
@@ -109,7 +110,7 @@ def tables_from_array(
         copy=False,
     )
     markets = _market_table(pc.struct_field(track, "available_markets"), columns["n_markets"])
-    return tracks, artist_frame, markets, {"missing_fields": _missing_fields(tracks, read_with_market, reasons)}
+    return tracks, artist_frame, markets, facts
 
 
 def _to_arrow(items: Sequence[Any]) -> tuple[pa.StructArray, np.ndarray, dict[str, int]]:
@@ -174,15 +175,15 @@ def _track_columns(track: pa.Array, read_with_market: bool) -> dict[str, pa.Arra
     }
 
 
-def _artist_columns(track: pa.Array, artists: dict[str, Any], parent: np.ndarray) -> dict[str, Any]:
+def _artist_columns(track: pa.Array, artists: dict[str, Any]) -> dict[str, Any]:
     """The track's artists: names joined, ids as a list, the primary artist, how many."""
     lists = pc.struct_field(track, "artists")
     n_artists = pc.list_value_length(lists)
     return {
         "artists": _join_names(lists),
         "artist_ids": pd.arrays.ArrowExtensionArray(_artist_ids(lists)),
-        "primary_artist": _first(artists["artist_name"], artists["position"], parent, len(track)),
-        "primary_artist_id": _first(artists["artist_id"], artists["position"], parent, len(track)),
+        "primary_artist": artists["artist_name"].take(artists["first"]),
+        "primary_artist_id": artists["artist_id"].take(artists["first"]),
         "n_artists": n_artists.cast(pa.int64()),
     }
 
@@ -214,15 +215,13 @@ def _album_columns(album: pa.Array, is_local: pa.Array) -> dict[str, Any]:
 CATEGORIES = {"restriction": RESTRICTIONS, "album_type": ALBUM_TYPES, "album_release_precision": PRECISIONS}
 
 
-def _tracks_frame(columns: dict[str, Any], added_at: pd.Series, n: int) -> pd.DataFrame:
-    """One typed frame in ``TRACK_COLUMNS`` order: the Arrow columns converted together, in one step."""
-    columns = {**columns, "added_at": added_at}
+def _tracks_frame(columns: dict[str, Any], n: int) -> pd.DataFrame:
+    """One typed frame in ``TRACK_COLUMNS`` order, each Arrow column converted to its nullable pandas array."""
+    columns = dict(columns)
     for name, known in CATEGORIES.items():
         columns[name] = categorical(columns[name], known)
-    arrow = {name: v for name, v in columns.items() if isinstance(v, pa.Array)}
-    converted = pa.table(arrow).to_pandas(types_mapper=ARROW_TO_PANDAS.get)
     return pd.DataFrame(
-        {name: converted[name].array if name in arrow else columns[name] for name in TRACK_COLUMNS},
+        {name: pandas_array(v) if isinstance(v := columns[name], pa.Array) else v for name in TRACK_COLUMNS},
         index=pd.RangeIndex(n, name="item"),
         copy=False,
     )
@@ -257,12 +256,16 @@ def _artist_table(lists: pa.Array) -> tuple[dict[str, Any], np.ndarray]:
         "artist_id": pc.struct_field(flat, "id"),
         "artist_name": pc.struct_field(flat, "name"),
         "position": position,
+        "first": pa.array(starts, mask=lengths == 0),  # each row's first artist, null for none
     }, parent
 
 
 def _join_names(lists: pa.Array) -> pa.Array:
     """Artist names joined by ", ", leaving out missing names (NA when no name is known)."""
     names = pc.struct_field(pc.list_flatten(lists), "name")
+    lengths = pc.list_value_length(lists)
+    if names.null_count == 0 and pc.min(lengths.fill_null(0)).as_py() not in (0, None):  # the usual case, fast
+        return pc.binary_join(pa.ListArray.from_arrays(_offsets(lengths), names), ", ")
     known = names.is_valid().to_numpy(zero_copy_only=False)
     parent = pc.list_parent_indices(lists).to_numpy()
     counts = np.bincount(parent[known], minlength=len(lists))
@@ -281,14 +284,6 @@ def _artist_ids(lists: pa.Array) -> pa.Array:
     return pa.ListArray.from_arrays(_offsets(pc.list_value_length(lists)), ids)
 
 
-def _first(values: pa.Array, position: np.ndarray, parent: np.ndarray, n: int) -> pa.Array:
-    """The value at position 0 of each row's list, null where the list is empty."""
-    first = np.flatnonzero(position == 0)
-    index = np.full(n, -1, dtype=np.int64)
-    index[parent[first]] = first
-    return values.take(pa.array(index, mask=index < 0))
-
-
 def _largest_image(images: pa.Array) -> pa.Array:
     """URL of the widest image per album (first listed where sizes are missing)."""
     flat = pc.list_flatten(images)
@@ -305,9 +300,13 @@ def _largest_image(images: pa.Array) -> pa.Array:
     return pc.struct_field(flat, "url").take(pa.array(index, mask=index < 0))
 
 
-def _released(release_date: pa.Array) -> tuple[pd.Series, pd.Series]:
-    """Start of the release period as a date (NaT for ``"0000"`` or unknown) and its year, in Arrow."""
-    text = release_date.cast(pa.string())
+def _released(release_date: pa.Array) -> tuple[pd.Series, pa.Array]:
+    """Start of the release period as a date (NaT for ``"0000"`` or unknown) and its year, each distinct date once."""
+    released, year = per_distinct(release_date.cast(pa.string()), _release_start)
+    return pd.Series(released.to_numpy(zero_copy_only=False)).astype("datetime64[us]"), year
+
+
+def _release_start(text: pa.Array) -> tuple[pa.Array, pa.Array]:
     head = pc.utf8_slice_codeunits(text, 0, 4)
     digits = pc.fill_null(pc.and_(pc.utf8_is_digit(head), pc.equal(pc.utf8_length(head), 4)), False)
     year = pc.if_else(digits, head, pa.scalar(None, pa.string())).cast(pa.int64())
@@ -316,11 +315,7 @@ def _released(release_date: pa.Array) -> tuple[pd.Series, pd.Series]:
     suffix = pc.case_when(pc.make_struct(pc.equal(length, 4), pc.equal(length, 7)), "-01-01", "-01")
     padded = pc.binary_join_element_wise(text, pc.fill_null(suffix, ""), "")
     released = pc.strptime(padded, format="%Y-%m-%d", unit="us", error_is_null=True)
-    released = pc.if_else(pc.is_valid(year), released, pa.scalar(None, released.type))
-    return (
-        pd.Series(released.to_numpy(zero_copy_only=False)).astype("datetime64[us]"),
-        pd.Series(pd.array(year.to_pandas(), dtype="Int64")),
-    )
+    return pc.if_else(pc.is_valid(year), released, pa.scalar(None, released.type)), year
 
 
 def _market_table(lists: pa.Array, counts: pa.Array) -> pd.DataFrame:
@@ -344,16 +339,19 @@ def read_in_development_mode(info: dict) -> bool:
     return (info.get("missing_fields") or {}).get("popularity") == WATCHED_FIELDS["popularity"][1]
 
 
-def _missing_fields(tracks: pd.DataFrame, read_with_market: bool, reasons: dict[str, str]) -> dict[str, str]:
+def _missing_fields(columns: dict[str, Any], read_with_market: bool, reasons: dict[str, str]) -> dict[str, str]:
     """Fields no (non-local) track carried, with the reason a reader should see (the source's own, if given)."""
-    real = ~tracks["is_local"].to_numpy(dtype=bool, na_value=False)
-    if not real.any():
+    local = columns["is_local"].fill_null(False)
+    if len(local) == 0 or pc.all(local).as_py():
         return {}
+    real = None if not pc.any(local).as_py() else pc.invert(local)
     missing = {}
     for field, (column, reason) in WATCHED_FIELDS.items():
-        if not tracks[column].notna().to_numpy()[real].any():
-            if field == "available_markets" and read_with_market:
-                reason = MARKET_REASON
+        values = columns[column]
+        values = values if isinstance(values, pa.Array) else pa.array(values, from_pandas=True)
+        known = values.null_count < len(values) if real is None else pc.any(pc.and_(values.is_valid(), real)).as_py()
+        if not known:
+            reason = MARKET_REASON if field == "available_markets" and read_with_market else reason
             missing[field] = reasons.get(field, reason)
     return missing
 

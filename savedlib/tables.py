@@ -9,7 +9,7 @@ and Parquet files that any reader opens while savedlib gets its dtypes back.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,14 @@ def categorical(values: pa.Array, known: Sequence[str] = ()) -> pd.Categorical:
     Fixed categories keep the dtype the same for every table, so tables
     concatenate and round-trip without surprises.
     """
+    fixed = pd.CategoricalDtype(pd.Index(list(known), dtype="str"))
+    if values.null_count == len(values):
+        return pd.Categorical.from_codes(np.full(len(values), -1, dtype=np.int8), dtype=fixed, validate=False)
+    if known and not pa.types.is_dictionary(values.type):  # the usual case: only known values, found fast
+        codes = pc.index_in(values, value_set=pa.array(known, values.type))
+        if codes.null_count == values.null_count:
+            codes = codes.fill_null(-1).to_numpy().astype(np.int16)
+            return pd.Categorical.from_codes(codes, dtype=fixed, validate=False)
     encoded = values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(values)
     dictionary = encoded.dictionary.to_pylist()
     categories = list(known) + sorted(set(dictionary) - set(known) - {None})
@@ -47,6 +55,36 @@ def categorical(values: pa.Array, known: Sequence[str] = ()) -> pd.Categorical:
     return pd.Categorical.from_codes(
         remap[indices], dtype=pd.CategoricalDtype(pd.Index(categories, dtype="str")), validate=False
     )
+
+
+def pandas_array(values: pa.Array) -> Any:
+    """An Arrow column as the nullable pandas array ``ARROW_TO_PANDAS`` names, built directly (text not copied):
+    several times faster than ``Table.to_pandas`` with a types mapper, which matters at 50,000 rows."""
+    kind = values.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pd.arrays.ArrowStringArray(values)
+    if kind not in ARROW_TO_PANDAS:
+        return values.to_pandas().array
+    mask = values.is_null().to_numpy(zero_copy_only=False)
+    if pa.types.is_boolean(kind):
+        return pd.arrays.BooleanArray(values.fill_null(False).to_numpy(zero_copy_only=False), mask)
+    filled = values.fill_null(0).to_numpy(zero_copy_only=False) if values.null_count else values.to_numpy()
+    array = pd.arrays.IntegerArray if pa.types.is_integer(kind) else pd.arrays.FloatingArray
+    return array(filled.copy() if not filled.flags.writeable else filled, mask)
+
+
+def per_distinct(values: pa.Array, compute: Callable[[pa.Array], Any]) -> Any:
+    """``compute(values)`` (an array, or a tuple of arrays), computed once per distinct value (nulls
+    included) and spread back to every row.
+
+    A library repeats an album's or an artist's text on each of their tracks: splitting
+    or parsing the few thousand distinct values, not 50,000 rows, is what makes it fast.
+    """
+    encoded = pc.dictionary_encode(values, null_encoding="encode")
+    result = compute(encoded.dictionary)
+    if isinstance(result, tuple):
+        return tuple(r.take(encoded.indices) for r in result)
+    return result.take(encoded.indices)
 
 
 def same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:

@@ -11,26 +11,33 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-NOTHING = pa.array(["", "null", "undefined"])
+from savedlib.tables import per_distinct
+
 _ESCAPED_COMMA = "\x1f"
 
 
 def of(column: pd.Series) -> pa.Array:
     """A column as Arrow: text with the exporters' words for nothing null; numbers as read."""
-    values = pa.array(column.array)
+    try:
+        values = pa.Array.from_pandas(column)  # a number's NaN is missing
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers and text mixed in one column: all of it as text
+        values = pa.Array.from_pandas(column.astype("str"))
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    if pa.types.is_null(values.type):
-        return values.cast(pa.string())
+    if values.null_count == len(values):  # an empty column, whatever type the parser guessed
+        return pa.nulls(len(values), pa.string())
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         return values
     values = values.cast(pa.string())
-    return pc.if_else(pc.is_in(values, NOTHING), pa.scalar(None, pa.string()), values)
+    nothing = pc.or_(pc.or_(pc.equal(values, ""), pc.equal(values, "null")), pc.equal(values, "undefined"))
+    return pc.if_else(nothing, pa.scalar(None, pa.string()), values) if pc.any(nothing).as_py() else values
 
 
 def track_uris(values: pa.Array) -> pa.Array:
     """Track URIs; a bare 22-character id (older exportify.net files) becomes ``spotify:track:<id>``."""
     bare = pc.and_(pc.invert(pc.starts_with(values, "spotify:")), pc.equal(pc.utf8_length(values), 22))
+    if not pc.any(bare).as_py():
+        return values
     return pc.if_else(bare, pc.binary_join_element_wise("spotify:track:", values, ""), values)
 
 
@@ -38,27 +45,52 @@ def ids_of(uris: pa.Array | None, prefix: str) -> pa.Array | None:
     """The id in each URI of the kind ``prefix`` names (``spotify:track:``), null for others."""
     if uris is None:
         return None
-    kind = pc.fill_null(pc.starts_with(uris, prefix), False)
-    return pc.if_else(kind, pc.utf8_slice_codeunits(uris, len(prefix)), pa.scalar(None, pa.string()))
+    kind = pc.if_else(pc.starts_with(uris, prefix), uris, pa.scalar(None, pa.string()))
+    return pc.binary_slice(kind.cast(pa.binary()), len(prefix), 1 << 30).cast(pa.string())  # an ASCII prefix: bytes
 
 
-def newest_first(added_at: pa.Array | None) -> np.ndarray:
-    """The row order that puts the newest save first (stable; rows without a date keep their place)."""
-    if added_at is None:
-        return np.arange(0)
+def newest_first(added_at: pa.Array | None) -> np.ndarray | None:
+    """The row order that puts the newest save first (stable; rows without a date go last), or None
+    when the rows are in that order already (as the exporters write them)."""
+    if added_at is None or _descending_text(added_at):
+        return None
     try:
         key = pc.fill_null(added_at.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()), np.iinfo(np.int64).min)
         key = key.to_numpy()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         times = pd.to_datetime(pd.Series(added_at.to_pandas()), format="ISO8601", utc=True, errors="coerce")
         key = times.to_numpy(dtype="datetime64[us]").astype(np.int64)
-    return np.argsort(-key, kind="stable")
+    order = np.argsort(-key, kind="stable")
+    return None if (order == np.arange(order.size)).all() else order
 
 
-def split(values: pa.Array | None, separator: str) -> pa.ListArray | None:
-    """Lists joined with ``separator``: each part trimmed, an empty cell an empty list."""
+def _descending_text(added_at: pa.Array) -> bool:
+    """Newest first already, seen without parsing: every date in Spotify's one form (``2024-05-01T12:00:00Z``),
+    whose text sorts as its time does."""
+    if len(added_at) < 2 or added_at.null_count:
+        return len(added_at) < 2
+    lengths = pc.min_max(pc.binary_length(added_at))
+    if lengths["min"].as_py() != 20 or lengths["max"].as_py() != 20 or not pc.all(pc.ends_with(added_at, "Z")).as_py():
+        return False
+    return pc.all(pc.greater_equal(added_at[:-1], added_at[1:])).as_py()
+
+
+def split(values: pa.Array | None, separator: str | tuple[str, ...]) -> pa.ListArray | None:
+    """Lists joined with ``separator``: each part trimmed, an empty cell an empty list. Given several
+    separators, the first that any cell holds (exportify.net joined artists with "," before July 2025, ";" since)."""
     if values is None:
         return None
+    return per_distinct(values, lambda cells: _split(cells, _first_used(cells, separator)))
+
+
+def _first_used(values: pa.Array, separators: str | tuple[str, ...]) -> str:
+    if isinstance(separators, str):
+        return separators
+    used = (s for s in separators[:-1] if pc.any(pc.match_substring(values, s)).as_py())
+    return next(used, separators[-1])
+
+
+def _split(values: pa.Array, separator: str) -> pa.ListArray:
     lists = pc.split_pattern(pc.fill_null(values, ""), separator)
     flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
     lists = pa.ListArray.from_arrays(lists.offsets, flat)
@@ -70,11 +102,19 @@ def split_escaped(values: pa.Array | None, strip: str | None = None) -> pa.ListA
     """watsonbox's lists: joined with ``, ``, a comma inside a name written ``\\,``; ``strip`` a prefix."""
     if values is None:
         return None
-    hidden = pc.replace_substring(pc.fill_null(values, ""), "\\,", _ESCAPED_COMMA)
-    lists = split(hidden, ", ")
-    flat = pc.replace_substring(pc.list_flatten(lists), _ESCAPED_COMMA, ",")
+    return per_distinct(values, lambda cells: _split_escaped(cells, strip))
+
+
+def _split_escaped(values: pa.Array, strip: str | None) -> pa.ListArray:
+    escaped = pc.any(pc.match_substring(values, "\\,")).as_py()
+    if escaped:
+        values = pc.replace_substring(values, "\\,", _ESCAPED_COMMA)
+    lists = _split(values, ", ")
+    flat = pc.list_flatten(lists)
+    if escaped:
+        flat = pc.replace_substring(flat, _ESCAPED_COMMA, ",")
     if strip:
-        flat = pc.if_else(pc.starts_with(flat, strip), pc.utf8_slice_codeunits(flat, len(strip)), flat)
+        flat = pc.coalesce(ids_of(flat, strip), flat)
     return pa.ListArray.from_arrays(lists.offsets, flat)
 
 
@@ -110,6 +150,10 @@ def precision(dates: pa.Array | None) -> pa.Array | None:
     """Spotify's ``release_date_precision`` from the date's form: ``1981`` year, ``1981-12`` month, else day."""
     if dates is None:
         return None
+    return per_distinct(dates, _precision)
+
+
+def _precision(dates: pa.Array) -> pa.Array:
     length = pc.utf8_length(dates)
     return pc.case_when(
         pc.make_struct(pc.equal(length, 4), pc.equal(length, 7), pc.equal(length, 10)),

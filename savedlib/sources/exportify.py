@@ -19,8 +19,10 @@ Both carry what a 2026 Development Mode app no longer gets: popularity, genres, 
 
 from __future__ import annotations
 
-import csv
+import functools
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +35,7 @@ from savedlib.items import ARTIST_TYPE, IMAGE_TYPE, item_array
 from savedlib.library import AUDIO_FEATURES, Library, from_arrow
 from savedlib.sources import cells
 from savedlib.sources.exportify_headers import TO_ENGLISH
-from savedlib.tables import categorical
+from savedlib.tables import categorical, pandas_array
 
 EXPORTIFY_NET, WATSONBOX = "exportify.net", "watsonbox"
 FEATURE_HEADERS = {name.replace("_", " ").title(): name for name in AUDIO_FEATURES}
@@ -72,22 +74,15 @@ def read_exportify(path: str | os.PathLike) -> Library:
     frame = _read(path)
     columns = {TO_ENGLISH.get(c.strip(), c.strip()): c for c in frame.columns}
     flavour = _flavour(columns, path)
-
-    def column(*names: str) -> pa.Array | None:
-        name = next((n for n in names if n in columns), None)
-        return cells.of(frame[columns[name]]) if name else None
-
-    uri = cells.track_uris(column("Track URI", "Spotify URI", "Track ID", "Spotify ID"))
-    order = cells.newest_first(column("Added At"))
-    array = item_array(
-        len(frame),
-        added_at=column("Added At"),
-        track=_track(column, uri, flavour),
-        album=_album(column, flavour),
-    )
-    array = array if _in_order(order) else array.take(pa.array(order))
-    genres = _genres(column("Genres", "Artist Genres"), order)
-    features = _features(frame, columns, order)
+    column = _columns(frame, columns)
+    with ThreadPoolExecutor(1) as pool:  # the long tables meanwhile (Arrow and NumPy let go of the GIL)
+        genres = pool.submit(_genres, column("Genres", "Artist Genres"))
+        features = pool.submit(_features, column)
+        album = pool.submit(_album, column, flavour)
+        uri = cells.track_uris(column("Track URI", "Spotify URI", "Track ID", "Spotify ID"))
+        track = _track(column, uri, flavour)
+        array = item_array(len(frame), added_at=column("Added At"), track=track, album=album.result())
+        genres, features = genres.result(), features.result()
     reasons = dict(REASONS[flavour])
     if "Record Label" not in columns and "Label" not in columns:
         reasons["album.label"] = f"{path.name} has no record-label column"
@@ -107,18 +102,29 @@ TYPED = {"Duration (ms)", "Track Duration (ms)", "Popularity", "Disc Number", "T
 
 
 def _read(path: Path) -> pd.DataFrame:
-    """The file's cells by Arrow-backed column: text as text, numbers left to the parser (fast, in C);
-    only an empty cell is missing (a track may be called "NA" or "null")."""
+    """The file's cells, read by pandas' fast parser; only an empty cell is missing (a track may be called "NA").
+
+    The parser guesses each column's type; a text column it took for numbers (an
+    album column of years "1989") is read again as text, so no cell changes.
+    """
     if not path.is_file():
         raise SourceError(f"{path} is not a file")
+    options = {"keep_default_na": False, "na_values": [""], "encoding": "utf-8-sig"}
     try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            header = next(csv.reader(f), [])
-        text = {c: pd.ArrowDtype(pa.string()) for c in header if TO_ENGLISH.get(c.strip(), c.strip()) not in TYPED}
-        return pd.read_csv(
-            path, dtype=text, dtype_backend="pyarrow", keep_default_na=False, na_values=[""], encoding="utf-8-sig"
-        )
-    except (UnicodeDecodeError, csv.Error, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        frame = pd.read_csv(path, **options)
+        guessed = [
+            i
+            for i, (name, kind) in enumerate(frame.dtypes.items())
+            if not pd.api.types.is_string_dtype(kind)
+            and TO_ENGLISH.get(name.strip(), name.strip()) not in TYPED
+            and frame.iloc[:, i].notna().any()
+        ]
+        if guessed:
+            again = pd.read_csv(path, usecols=guessed, dtype=str, **options)
+            for i, values in zip(guessed, again.items(), strict=True):
+                frame.isetitem(i, values[1])
+        return frame
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise SourceError(f"{path} is not a CSV file savedlib can read ({exc})") from None
 
 
@@ -135,14 +141,31 @@ def _flavour(columns: dict[str, str], path: Path) -> str:
     )
 
 
+def _columns(frame: pd.DataFrame, columns: dict[str, str]) -> Callable[..., pa.Array | None]:
+    """``column(*names)``: the first of ``names`` the file has, as Arrow, newest save first (Exportify
+    writes that order; a file sorted otherwise is put back in it), each column converted once."""
+    dates = columns.get("Added At")
+    order = cells.newest_first(cells.of(frame[dates])) if dates else None
+    take = None if order is None else pa.array(order)
+
+    @functools.cache
+    def column(*names: str) -> pa.Array | None:
+        name = next((n for n in names if n in columns), None)
+        if name is None:
+            return None
+        values = cells.of(frame[columns[name]])
+        return values if take is None else values.take(take)
+
+    return column
+
+
 def _track(column, uri: pa.Array, flavour: str) -> dict[str, pa.Array]:
     names = column("Artist Name(s)")
     if flavour == WATSONBOX:
         artist_names = cells.split_escaped(names)
         artist_ids = cells.split_escaped(column("Artist URI(s)"), strip="spotify:artist:")
     else:
-        separator = ";" if names is not None and pc.any(pc.match_substring(names, ";")).as_py() else ","
-        artist_names = cells.split(names, separator)
+        artist_names = cells.split(names, (";", ","))
         artist_ids = cells.split(column("Artist IDs"), ",")
     return {
         "id": cells.ids_of(uri, "spotify:track:"),
@@ -196,7 +219,8 @@ def _artists(names: pa.ListArray | None, ids: pa.ListArray | None, prefix: str, 
         artist_ids = pc.list_flatten(ids).take(pa.array(np.where(keep, at, 0), mask=~keep))
     else:
         artist_ids = pa.nulls(len(flat), pa.string())
-    uris = pc.binary_join_element_wise(pa.scalar(prefix), artist_ids, "")
+    no_ids = artist_ids.null_count == len(artist_ids)
+    uris = artist_ids if no_ids else pc.binary_join_element_wise(pa.scalar(prefix), artist_ids, "")
     structs = pa.StructArray.from_arrays([artist_ids, flat, uris], fields=list(ARTIST_TYPE))
     return pa.ListArray.from_arrays(names.offsets, structs, mask=names.is_null())
 
@@ -213,43 +237,48 @@ def _images(urls: pa.Array | None) -> pa.Array | None:
     return pa.ListArray.from_arrays(offsets, one)
 
 
-def _genres(values: pa.Array | None, order: np.ndarray) -> pd.DataFrame | None:
-    """One row per (item, genre), each genre of an item once (by item, then genre)."""
+def _genres(values: pa.Array | None) -> pd.DataFrame | None:
+    """One row per (item, genre), each genre of an item once (by item, then genre).
+
+    Split and sorted once per distinct cell (a cell repeats on every track of
+    the same artists), then spread to the items with NumPy.
+    """
     if values is None:
         return None
-    lists = cells.split(_ordered(values, order), ",")
-    genre = pc.utf8_trim_whitespace(pc.list_flatten(lists))
-    keep = pc.not_equal(genre, "")
-    pairs = pa.table({"item": pc.list_parent_indices(lists).filter(keep).cast(pa.int32()), "genre": genre.filter(keep)})
-    pairs = pairs.group_by(["item", "genre"], use_threads=False).aggregate([])  # each pair once
-    pairs = pairs.sort_by([("item", "ascending"), ("genre", "ascending")])
+    encoded = pc.dictionary_encode(values)
+    lists = cells.split(encoded.dictionary, ",")
+    flat = pc.list_flatten(lists)
+    keep = pc.not_equal(flat, "").to_numpy(zero_copy_only=False)
+    genre = categorical(flat.filter(keep))
+    n_genres = max(len(genre.categories), 1)
+    pairs = np.unique(pc.list_parent_indices(lists).to_numpy()[keep] * n_genres + genre.codes)  # sorted, each once
+    cell, code = pairs // n_genres, pairs % n_genres
+    counts = np.bincount(cell, minlength=len(encoded.dictionary))
+    of_item = encoded.indices.fill_null(len(counts)).to_numpy()
+    lengths = np.append(counts, 0)[of_item]
+    starts = np.append(np.cumsum(counts) - counts, 0)[of_item]
+    within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     return pd.DataFrame(
-        {"item": pairs.column("item").to_numpy(), "genre": categorical(pairs.column("genre").combine_chunks())}
+        {
+            "item": np.repeat(np.arange(len(values), dtype=np.int32), lengths),
+            "genre": pd.Categorical.from_codes(code[np.repeat(starts, lengths) + within], dtype=genre.dtype),
+        }
     )
 
 
-def _features(frame: pd.DataFrame, columns: dict[str, str], order: np.ndarray) -> pd.DataFrame | None:
+def _features(column: Callable[..., pa.Array | None]) -> pd.DataFrame | None:
     """The audio features of each item that has them (a row cut short has none)."""
-    if not any(h in columns for h in FEATURE_HEADERS):
+    kinds = {"Int64": (cells.integers, pa.int64()), "Float64": (cells.floats, pa.float64())}
+    found = {name: kinds[AUDIO_FEATURES[name]][0](column(header)) for header, name in FEATURE_HEADERS.items()}
+    present = [v for v in found.values() if v is not None]
+    if not present:
         return None
-    n = len(frame)
-    values = {
-        name: cells.floats(cells.of(frame[columns[header]])) if header in columns else pa.nulls(n, pa.float64())
-        for header, name in FEATURE_HEADERS.items()
-    }
-    table = pa.table({"item": pa.array(np.arange(n, dtype=np.int32)), **values})
-    table = table.take(pa.array(order)) if not _in_order(order) else table
-    table = table.set_column(0, "item", pa.array(np.arange(n, dtype=np.int32)))
-    known = np.zeros(n, dtype=bool)
-    for name in AUDIO_FEATURES:
-        known |= table.column(name).is_valid().to_numpy(zero_copy_only=False)
-    out = table.filter(pa.array(known)).to_pandas(types_mapper={pa.float64(): pd.Float64Dtype()}.get)
-    return out.astype({n: t for n, t in AUDIO_FEATURES.items() if t == "Int64"})
+    known = np.logical_or.reduce([v.is_valid().to_numpy(zero_copy_only=False) for v in present])
+    rows = np.flatnonzero(known).astype(np.int32)
 
+    def kept(name: str, values: pa.Array | None) -> pa.Array:
+        if values is None:
+            return pa.nulls(len(rows), kinds[AUDIO_FEATURES[name]][1])
+        return values if len(rows) == len(values) else values.take(pa.array(rows))
 
-def _in_order(order: np.ndarray) -> bool:
-    return bool(order.size == 0 or (order == np.arange(order.size)).all())
-
-
-def _ordered(values: pa.Array, order: np.ndarray) -> pa.Array:
-    return values if _in_order(order) else values.take(pa.array(order))
+    return pd.DataFrame({"item": rows, **{name: pandas_array(kept(name, v)) for name, v in found.items()}})
