@@ -19,9 +19,7 @@ Both carry what a 2026 Development Mode app no longer gets: popularity, genres, 
 
 from __future__ import annotations
 
-import functools
 import os
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -35,7 +33,7 @@ from savedlib.items import ARTIST_TYPE, IMAGE_TYPE, item_array
 from savedlib.library import AUDIO_FEATURES, Library, from_arrow
 from savedlib.sources import cells
 from savedlib.sources.exportify_headers import TO_ENGLISH
-from savedlib.tables import categorical, pandas_array
+from savedlib.tables import categorical
 
 EXPORTIFY_NET, WATSONBOX = "exportify.net", "watsonbox"
 FEATURE_HEADERS = {name.replace("_", " ").title(): name for name in AUDIO_FEATURES}
@@ -74,11 +72,11 @@ def read_exportify(path: str | os.PathLike) -> Library:
     frame = _read(path)
     columns = {TO_ENGLISH.get(c.strip(), c.strip()): c for c in frame.columns}
     flavour = _flavour(columns, path)
-    column = _columns(frame, columns)
+    column = _Columns(frame, columns)
     with ThreadPoolExecutor(1) as pool:  # the long tables meanwhile (Arrow and NumPy let go of the GIL)
+        album = pool.submit(_album, column, flavour)
         genres = pool.submit(_genres, column("Genres", "Artist Genres"))
         features = pool.submit(_features, column)
-        album = pool.submit(_album, column, flavour)
         uri = cells.track_uris(column("Track URI", "Spotify URI", "Track ID", "Spotify ID"))
         track = _track(column, uri, flavour)
         array = item_array(len(frame), added_at=column("Added At"), track=track, album=album.result())
@@ -141,25 +139,41 @@ def _flavour(columns: dict[str, str], path: Path) -> str:
     )
 
 
-def _columns(frame: pd.DataFrame, columns: dict[str, str]) -> Callable[..., pa.Array | None]:
-    """``column(*names)``: the first of ``names`` the file has, as Arrow, newest save first (Exportify
-    writes that order; a file sorted otherwise is put back in it), each column converted once."""
-    dates = columns.get("Added At")
-    order = cells.newest_first(cells.of(frame[dates])) if dates else None
-    take = None if order is None else pa.array(order)
+class _Columns:
+    """The file's columns by name (the first of several names it has), newest save first (Exportify
+    writes that order; a file sorted otherwise is put back in it), each converted once."""
 
-    @functools.cache
-    def column(*names: str) -> pa.Array | None:
-        name = next((n for n in names if n in columns), None)
+    def __init__(self, frame: pd.DataFrame, columns: dict[str, str]) -> None:
+        self.frame, self.columns = frame, columns
+        order = cells.newest_first(cells.of(frame[columns["Added At"]])) if "Added At" in columns else None
+        self.order = None if order is None else pa.array(order)
+        self.converted: dict[str, pa.Array] = {}
+
+    def name(self, *names: str) -> str | None:
+        return next((self.columns[n] for n in names if n in self.columns), None)
+
+    def __call__(self, *names: str) -> pa.Array | None:
+        """The column as Arrow (``cells.of``), or None when the file has none of ``names``."""
+        name = self.name(*names)
+        if name is None or name in self.converted:
+            return self.converted.get(name)
+        values = cells.of(self.frame[name])
+        return self.converted.setdefault(name, values if self.order is None else values.take(self.order))
+
+    def numbers(self, *names: str) -> np.ndarray | None:
+        """The column as float64, NaN where a cell is empty or not a number: straight from the parser's
+        array when it read numbers (audio features: twelve columns of 50,000)."""
+        name = self.name(*names)
         if name is None:
             return None
-        values = cells.of(frame[columns[name]])
-        return values if take is None else values.take(take)
+        values = self.frame[name]
+        if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+            numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+            return numbers if self.order is None else numbers[self.order.to_numpy()]
+        return cells.floats(self(*names)).to_numpy(zero_copy_only=False)
 
-    return column
 
-
-def _track(column, uri: pa.Array, flavour: str) -> dict[str, pa.Array]:
+def _track(column: _Columns, uri: pa.Array, flavour: str) -> dict[str, pa.Array]:
     names = column("Artist Name(s)")
     if flavour == WATSONBOX:
         artist_names = cells.split_escaped(names)
@@ -184,7 +198,7 @@ def _track(column, uri: pa.Array, flavour: str) -> dict[str, pa.Array]:
     }
 
 
-def _album(column, flavour: str) -> dict[str, pa.Array]:
+def _album(column: _Columns, flavour: str) -> dict[str, pa.Array]:
     dates = column("Release Date", "Album Release Date")
     out = {
         "name": column("Album Name"),
@@ -266,19 +280,20 @@ def _genres(values: pa.Array | None) -> pd.DataFrame | None:
     )
 
 
-def _features(column: Callable[..., pa.Array | None]) -> pd.DataFrame | None:
-    """The audio features of each item that has them (a row cut short has none)."""
-    kinds = {"Int64": (cells.integers, pa.int64()), "Float64": (cells.floats, pa.float64())}
-    found = {name: kinds[AUDIO_FEATURES[name]][0](column(header)) for header, name in FEATURE_HEADERS.items()}
+def _features(column: _Columns) -> pd.DataFrame | None:
+    """The audio features of each item that has them (a row cut short has none), in NumPy."""
+    found = {name: column.numbers(header) for header, name in FEATURE_HEADERS.items()}
     present = [v for v in found.values() if v is not None]
     if not present:
         return None
-    known = np.logical_or.reduce([v.is_valid().to_numpy(zero_copy_only=False) for v in present])
-    rows = np.flatnonzero(known).astype(np.int32)
-
-    def kept(name: str, values: pa.Array | None) -> pa.Array:
-        if values is None:
-            return pa.nulls(len(rows), kinds[AUDIO_FEATURES[name]][1])
-        return values if len(rows) == len(values) else values.take(pa.array(rows))
-
-    return pd.DataFrame({"item": rows, **{name: pandas_array(kept(name, v)) for name, v in found.items()}})
+    known = np.logical_or.reduce([~np.isnan(v) for v in present])
+    rows = np.flatnonzero(known)
+    out = {"item": rows.astype(np.int32)}
+    for name, values in found.items():
+        values = np.full(len(rows), np.nan) if values is None else values[rows]
+        missing = np.isnan(values)
+        if AUDIO_FEATURES[name] == "Int64":
+            out[name] = pd.arrays.IntegerArray(np.where(missing, 0, np.round(values)).astype(np.int64), missing)
+        else:
+            out[name] = pd.arrays.FloatingArray(values, missing)
+    return pd.DataFrame(out)
