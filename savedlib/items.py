@@ -16,6 +16,7 @@ from typing import Any
 
 import msgspec
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.json as pajson
 
 #: The most items Spotify sends in one page of ``/v1/me/tracks``.
@@ -227,12 +228,27 @@ def to_json(item: Mapping) -> str:
 SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
 
 
+def ids_of(uris: pa.Array | None, prefix: str) -> pa.Array | None:
+    """The id in each URI of the kind ``prefix`` names (``spotify:track:``), null for others: vectorised,
+    for files that name tracks by URI only (Exportify, the account data, the listening history)."""
+    if uris is None:
+        return None
+    kind = pc.if_else(pc.starts_with(uris, prefix), uris, pa.scalar(None, pa.string()))
+    return pc.binary_slice(kind.cast(pa.binary()), len(prefix), 1 << 30).cast(pa.string())  # an ASCII prefix: bytes
+
+
 def key(item: Mapping) -> tuple:
     """Identity of a saved item: which track, saved when (local files have no id, but a URI)."""
     if isinstance(item, RawItem):
         return item.key
     track = item.get("track") or {}
     return (track.get("uri") or track.get("id"), track.get("name"), item.get("added_at"))
+
+
+def shows(page_items: Sequence[Mapping], held: Sequence[Mapping]) -> bool:
+    """True when ``page_items`` are the same saves, in the same order, as the first of ``held``: the one
+    check that says a library has not moved."""
+    return [key(i) for i in page_items] == [key(i) for i in held[: len(page_items)]]
 
 
 def has_track(item: Mapping) -> bool:

@@ -26,7 +26,7 @@ from functools import partial
 from savedlib.errors import LibraryChanging
 from savedlib.fetch.parallel import run_all
 from savedlib.fetch.sender import Sender
-from savedlib.items import PAGE_SIZE, Page, concat, has_track, key, new_on_top
+from savedlib.items import PAGE_SIZE, Page, concat, has_track, key, new_on_top, shows
 
 MAX_ROUNDS = 5
 
@@ -148,7 +148,7 @@ class Reader:
         items = concat(self.pages)
         if check.total != total or any(p.total != total for p in self.pages.values()):
             return False
-        if [key(i) for i in check.items] != [key(i) for i in items[: len(check.items)]]:
+        if not shows(check.items, items):
             return False
         ordered = sorted(self.pages.values(), key=lambda p: p.offset)
         expected = 0
@@ -203,7 +203,7 @@ class Reader:
             width = min(PAGE_SIZE, m)
             probe = self._one(above + m - width, width)
             self._latest_total = seen[m] = probe.total
-            return [key(i) for i in probe.items] == [key(i) for i in prefix[m - width : m]]
+            return shows(probe.items, prefix[m - width : m])
 
         if not prefix:
             return 0, self._latest_total

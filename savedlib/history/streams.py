@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pajson
 
 from savedlib.errors import HistoryError
+from savedlib.items import ids_of
 
 _str, _int, _bool = pa.string(), pa.int64(), pa.bool_()
 
@@ -240,9 +241,7 @@ def _standard(columns: dict[str, pa.Array], kind: pa.Array, source: str, n: int)
 
 def _track_ids(uris: pa.DictionaryArray) -> pa.DictionaryArray:
     """The track id of each ``spotify:track:`` URI (null for others), worked out once per distinct URI."""
-    values = uris.dictionary
-    ids = pc.if_else(pc.starts_with(values, TRACK), pc.utf8_slice_codeunits(values, len(TRACK)), pa.scalar(None, _str))
-    return pa.DictionaryArray.from_arrays(uris.indices, ids)
+    return pa.DictionaryArray.from_arrays(uris.indices, ids_of(uris.dictionary, TRACK))
 
 
 def _combined(values: pa.Array | pa.ChunkedArray) -> pa.Array:

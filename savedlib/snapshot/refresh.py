@@ -13,7 +13,7 @@ k × log2(pages / k) probes find k removals, against a full read of every page.
 from __future__ import annotations
 
 from savedlib.fetch.sender import Sender
-from savedlib.items import PAGE_SIZE, Page, key, new_on_top
+from savedlib.items import PAGE_SIZE, Page, key, new_on_top, shows
 
 
 class Inconsistent(Exception):
@@ -49,8 +49,7 @@ class Refresher:
         if removed < 0:
             raise Inconsistent(f"{first.total:,} tracks, more than the {len(top) + len(rest):,} expected")
         if removed == 0:
-            shown = [key(i) for i in first.items[len(top) :]]
-            if shown != [key(i) for i in rest[: len(shown)]]:
+            if not shows(first.items[len(top) :], rest):
                 raise Inconsistent("page 0 does not continue with the newest held tracks")
             return top + rest, first.total
         gone = self._find_removed(rest, len(top), removed)

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from savedlib.errors import SnapshotError
 from savedlib.fetch.session import Session
-from savedlib.items import PAGE_SIZE, Page, key
+from savedlib.items import PAGE_SIZE, Page, shows
 from savedlib.library import Library
 from savedlib.snapshot.changes import record_changes
 from savedlib.snapshot.refresh import Inconsistent, Refresher
@@ -87,8 +87,7 @@ class Sync:
         if not stored.complete:
             return session.reader.read(stored.items, stored.total)
         first = session.sender.page(0, PAGE_SIZE, session.options.market)
-        shown = [key(i) for i in first.items]
-        if first.total == stored.total and shown == [key(i) for i in stored.items.first(len(shown))]:
+        if first.total == stored.total and shows(first.items, stored.items.first(len(first.items))):
             self.unchanged = True  # page 0 shows the same top and the same total: one request
             return [], first.total
         try:
@@ -116,7 +115,7 @@ class Sync:
             if refresher.requests == 1:
                 return items, total  # one answer showed everything: nothing else can have moved
             check = session.sender.page(0, PAGE_SIZE, session.options.market)  # confirm nothing moved meanwhile
-            if check.total == total and [key(i) for i in check.items] == [key(i) for i in items[:PAGE_SIZE]]:
+            if check.total == total and shows(check.items, items):
                 return items, total
             held = items
         raise Inconsistent("the library kept changing while it was refreshed")

@@ -20,9 +20,8 @@ import pyarrow.json as pajson
 
 from savedlib.errors import HistoryError, SourceError
 from savedlib.history.files import find
-from savedlib.items import ARTIST_TYPE, item_array
+from savedlib.items import ARTIST_TYPE, ids_of, item_array
 from savedlib.library import Library, from_arrow
-from savedlib.sources import cells
 
 WHY = "Spotify's account data"
 REASONS = {
@@ -70,7 +69,7 @@ def read_account_data(path: str | os.PathLike) -> Library:
         added_at=pa.nulls(n, pa.string()),
         track={
             "uri": uri,
-            "id": cells.ids_of(uri, "spotify:track:"),
+            "id": ids_of(uri, "spotify:track:"),
             "name": table.column("track").combine_chunks(),
             "is_local": pc.fill_null(pc.starts_with(uri, "spotify:local:"), False),
             "artists": artists,

@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from savedlib.items import ids_of
 from savedlib.tables import per_distinct
 
 _ESCAPED_COMMA = "\x1f"
@@ -39,14 +40,6 @@ def track_uris(values: pa.Array) -> pa.Array:
         return values
     bare = pc.and_(pc.invert(pc.starts_with(values, "spotify:")), pc.equal(pc.utf8_length(values), 22))
     return pc.if_else(bare, pc.binary_join_element_wise("spotify:track:", values, ""), values)
-
-
-def ids_of(uris: pa.Array | None, prefix: str) -> pa.Array | None:
-    """The id in each URI of the kind ``prefix`` names (``spotify:track:``), null for others."""
-    if uris is None:
-        return None
-    kind = pc.if_else(pc.starts_with(uris, prefix), uris, pa.scalar(None, pa.string()))
-    return pc.binary_slice(kind.cast(pa.binary()), len(prefix), 1 << 30).cast(pa.string())  # an ASCII prefix: bytes
 
 
 def newest_first(added_at: pa.Array | None) -> np.ndarray | None:

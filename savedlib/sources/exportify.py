@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from savedlib.errors import SourceError
-from savedlib.items import ARTIST_TYPE, IMAGE_TYPE, item_array
+from savedlib.items import ARTIST_TYPE, IMAGE_TYPE, ids_of, item_array
 from savedlib.library import AUDIO_FEATURES, Library, from_arrow
 from savedlib.sources import cells
 from savedlib.sources.exportify_headers import TO_ENGLISH
@@ -182,7 +182,7 @@ def _track(column: _Columns, uri: pa.Array, flavour: str) -> dict[str, pa.Array]
         artist_names = cells.split(names, (";", ","))
         artist_ids = cells.split(column("Artist IDs"), ",")
     return {
-        "id": cells.ids_of(uri, "spotify:track:"),
+        "id": ids_of(uri, "spotify:track:"),
         "uri": uri,
         "name": column("Track Name"),
         "duration_ms": cells.integers(column("Duration (ms)", "Track Duration (ms)")),
@@ -208,7 +208,7 @@ def _album(column: _Columns, flavour: str) -> dict[str, pa.Array]:
     }
     if flavour == WATSONBOX:
         uri = column("Album URI")
-        out |= {"uri": uri, "id": cells.ids_of(uri, "spotify:album:"), "images": _images(column("Album Image URL"))}
+        out |= {"uri": uri, "id": ids_of(uri, "spotify:album:"), "images": _images(column("Album Image URL"))}
         names = cells.split_escaped(column("Album Artist Name(s)"))
         ids = cells.split_escaped(column("Album Artist URI(s)"), strip="spotify:artist:")
         out["artists"] = _artists(names, ids, "spotify:artist:", len(dates) if dates is not None else 0)
