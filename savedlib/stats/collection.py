@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from savedlib.library import Library
-from savedlib.stats.library import track_labels
+from savedlib.stats.library import same_song, track_labels
 
 #: Two saves of one recording may differ this much in length (releases are mastered apart).
 SAME_LENGTH_MS = 2000
@@ -45,9 +45,7 @@ def _same_isrc(t: pd.DataFrame) -> np.ndarray:
 
 def _same_name(t: pd.DataFrame) -> np.ndarray:
     """Neighbours by (title, artist) whose lengths are within ``SAME_LENGTH_MS``, one of them without an ISRC."""
-    key = (t["track_name"].str.casefold().str.strip() + "\x1f" + t["primary_artist"].str.casefold()).to_numpy(
-        dtype=object, na_value=None
-    )
+    key = same_song(t["track_name"], t["primary_artist"]).to_numpy(dtype=object, na_value=None)
     length = t["duration_ms"].to_numpy(dtype=float, na_value=np.nan)
     rows = np.flatnonzero(np.array([k is not None for k in key]) & ~np.isnan(length))
     order = rows[np.lexsort((length[rows], key[rows].astype(str)))]
@@ -58,19 +56,21 @@ def _same_name(t: pd.DataFrame) -> np.ndarray:
 
 
 def _components(n: int, pairs: np.ndarray) -> np.ndarray:
-    """Connected groups of ``n`` rows joined by ``pairs``: each row's group is its smallest member."""
-    parent = np.arange(n)
+    """Connected groups of ``n`` rows joined by ``pairs``: each row's group is its smallest member.
 
-    def root(k: int) -> int:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    for a, b in pairs:  # a few pairs: the duplicates, not the rows
-        ra, rb = root(int(a)), root(int(b))
-        parent[max(ra, rb)] = min(ra, rb)
-    return np.array([root(k) for k in range(n)]) if len(pairs) else parent
+    Labels spread along the pairs and jump to their own label's label until nothing changes (NumPy,
+    a few rounds)."""
+    group = np.arange(n)
+    a, b = pairs[:, 0], pairs[:, 1]
+    while len(pairs):
+        before = group.copy()
+        low = np.minimum(group[a], group[b])
+        np.minimum.at(group, a, low)
+        np.minimum.at(group, b, low)
+        group = group[group]
+        if np.array_equal(group, before):
+            break
+    return group
 
 
 # --- genres and labels ------------------------------------------------------------------------

@@ -48,6 +48,12 @@ def popularity_known(lib: Library) -> bool:
     return why_missing(lib, "popularity", "popularity scores") is None
 
 
+def same_song(names: pd.Series, artists: pd.Series) -> pd.Series:
+    """One key per (title, artist) that ignores case and outer spaces: how a stream without a URI finds
+    its saved track, and how two saves of one recording find each other."""
+    return names.str.casefold().str.strip() + "\x1f" + artists.str.casefold().str.strip()
+
+
 def track_labels(tracks: pd.DataFrame, width: int = 48) -> pd.Series:
     """ "Name · Artist" per track, shortened to ``width`` characters, on one line."""
     name = tracks["track_name"].fillna("(no name)").astype(str)

@@ -14,13 +14,9 @@ import pandas as pd
 
 from savedlib.history import PLAY_MS, History
 from savedlib.library import Library
-from savedlib.stats.library import track_labels
+from savedlib.stats.library import same_song, track_labels
 
 TRACK = "spotify:track:"
-
-
-def _name_key(names: pd.Series, artists: pd.Series) -> pd.Series:
-    return names.str.casefold().str.strip() + "\x1f" + artists.str.casefold().str.strip()
 
 
 def _coded(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -68,10 +64,10 @@ def _by_name(lib: Library, p: pd.DataFrame, nameless: np.ndarray) -> pd.DataFram
     pair = name_codes.astype(np.int64) * (len(artists) + 1) + artist_codes  # one code per (name, artist)
     pair[(name_codes < 0) | (artist_codes < 0) | ~nameless] = -1
     distinct = np.unique(pair[pair >= 0])
-    keys = _name_key(
+    keys = same_song(
         pd.Series(names[distinct // (len(artists) + 1)]), pd.Series(artists[distinct % (len(artists) + 1)])
     )
-    saved_keys = _name_key(lib.tracks["track_name"], lib.tracks["primary_artist"])
+    saved_keys = same_song(lib.tracks["track_name"], lib.tracks["primary_artist"])
     saved = pd.DataFrame({"key": saved_keys, "item": lib.tracks.index, "how": "name"}).dropna()
     saved_codes = pd.Index(keys).get_indexer(saved["key"])
     codes = np.full(len(pair), -1)
