@@ -1,8 +1,7 @@
 """Items → Library against a bare ``pandas.json_normalize`` of the same items.
 
-Each measurement runs in a fresh subprocess, so peak memory is the process's
-peak resident set (``ru_maxrss``, which also sees Arrow's and NumPy's
-allocators, unlike ``tracemalloc``) minus what it held before the conversion.
+Each measurement runs in a fresh process (``_peak.py``): peak memory is the
+process's high-water mark during the conversion, minus what it held before.
 
     python benchmarks/frames.py            # 1k, 10k and 50k items
     python benchmarks/frames.py 2000 5000  # other sizes
@@ -10,39 +9,21 @@ allocators, unlike ``tracemalloc``) minus what it held before the conversion.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 
-CHILD = r"""
-import gc, json, resource, sys, time
+import _peak as peak
+
+SETUP = """
+import json
 import pandas as pd
 import savedlib
-
-n, how = int(sys.argv[1]), sys.argv[2]
-items = json.loads(json.dumps(savedlib.demo_items(n)))  # distinct objects, as decoded JSON
-convert = {
-    "json_normalize": lambda: pd.json_normalize(items),
-    "savedlib.from_items": lambda: savedlib.from_items(items),
-}[how]
-gc.collect()
-with open("/proc/self/status") as f:
-    before = next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
-# ru_maxrss cannot be reset; VmHWM can, through /proc/self/clear_refs.
-with open("/proc/self/clear_refs", "w") as f:
-    f.write("5")
-start = time.perf_counter()
-result = convert()
-elapsed = time.perf_counter() - start
-with open("/proc/self/status") as f:
-    peak = next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
-print(json.dumps({"seconds": elapsed, "peak_mib": (peak - before) / 1024}))
+items = json.loads(json.dumps(savedlib.demo_items(int(argv[0]))))  # distinct objects, as decoded JSON
 """
+STEPS = {"json_normalize": "pd.json_normalize(items)", "savedlib.from_items": "savedlib.from_items(items)"}
 
 
 def measure(n: int, how: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(n), how], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return peak.measure(SETUP, STEPS[how], str(n))
 
 
 def main(sizes: list[int]) -> None:

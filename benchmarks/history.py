@@ -16,43 +16,34 @@ join and all history charts under 2 s.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import tempfile
 import time
 
+import _peak as peak
+
 import savedlib
 
-CHILD = r"""
-import gc, glob, json, sys, time
+SETUP = """
+import glob
 import pandas as pd
 import savedlib
-
-folder, how = sys.argv[1], sys.argv[2]
-files = sorted(glob.glob(folder + "/Spotify Extended Streaming History/Streaming_History_Audio_*.json")
-               + glob.glob(folder + "/Spotify Extended Streaming History/endsong_*.json"))
-read = {
-    "pandas read_json + concat": lambda: pd.concat([pd.read_json(f) for f in files], ignore_index=True),
-    "savedlib.read_history": lambda: savedlib.read_history(folder).plays,
-}[how]
-gc.collect()
-with open("/proc/self/status") as f:
-    before = next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
-with open("/proc/self/clear_refs", "w") as f:
-    f.write("5")
-start = time.perf_counter()
-plays = read()
-elapsed = time.perf_counter() - start
-with open("/proc/self/status") as f:
-    peak = next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
-print(json.dumps({"seconds": elapsed, "peak_mib": (peak - before) / 1024, "rows": len(plays), "files": len(files)}))
+folder = argv[0]
+files = sorted(  # every file of plays, as read_history reads them: ten years, and the account data's last year
+    glob.glob(folder + "/Spotify Extended Streaming History/Streaming_History_Audio_*.json")
+    + glob.glob(folder + "/Spotify Extended Streaming History/endsong_*.json")
+    + glob.glob(folder + "/Spotify Account Data/StreamingHistory_*.json")
+)
+facts = lambda plays: {"rows": len(plays), "files": len(files)}
 """
+STEPS = {
+    "pandas read_json + concat": "pd.concat([pd.read_json(f) for f in files], ignore_index=True)",
+    "savedlib.read_history": "savedlib.read_history(folder).plays",
+}
 
 
 def measure(folder: str, how: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, folder, how], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return peak.measure(SETUP, STEPS[how], folder)
 
 
 def join_and_charts(folder: str, n_tracks: int) -> None:
