@@ -87,17 +87,18 @@ class Library:
         numbers = self.summary()
         parts = [f"{numbers['tracks']:,} track{'s' if numbers['tracks'] != 1 else ''}"]
         if numbers["tracks"]:
-            parts.append(f"{numbers['artists']:,} artists")
-            if pd.notna(numbers["first save"]):
-                parts.append(f"saved {numbers['first save']:%Y-%m-%d} to {numbers['last save']:%Y-%m-%d}")
-            else:
-                parts.append("save dates unknown")
+            parts += [f"{numbers['artists']:,} artists", self.save_span()]
         source = self.info.get("source")
         text = f"<Library: {', '.join(parts)}" + (f"; from {source}" if source else "")
         missing = self.info.get("missing_fields") or {}
         if missing:
             text += f"; missing: {', '.join(missing)}"
         return text + ">"
+
+    def save_span(self) -> str:
+        """When the tracks were saved, in words: "saved 2019-03-02 to 2026-11-30" or "save dates unknown"."""
+        first, last = self.tracks["added_at"].min(), self.tracks["added_at"].max()
+        return f"saved {first:%Y-%m-%d} to {last:%Y-%m-%d}" if pd.notna(first) else "save dates unknown"
 
     def genre_coverage(self) -> str:
         """How much of the library has known genres, in words ("genres known for 412 of 650 artists")."""

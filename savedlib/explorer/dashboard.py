@@ -30,12 +30,6 @@ from savedlib.history import History
 from savedlib.library import Library
 
 BRUSH = "brush"
-NO_MATCH = ("No tracks match these filters.", "Widen a filter to see some again.")
-TITLES = {
-    "durations": "How long your tracks are",
-    "popularity": "How popular your tracks are",
-    "artists": "Your top artists",
-}
 
 
 class Explorer:
@@ -144,9 +138,6 @@ class Explorer:
     def _views(self, result: Library) -> dict[str, alt.TopLevelMixin]:
         """The linked charts: lengths, and popularity (or top artists when Spotify sent no popularity)."""
         narrow = WIDTH // 2 - 40
-        shown = ("durations", "popularity" if self._popularity else "artists")
-        if result.tracks.empty:
-            return {name: charts.message(TITLES[name], *NO_MATCH).properties(width=narrow) for name in shown}
 
         def sized(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
             return chart.properties(width=narrow) if isinstance(chart, alt.Chart) else chart
@@ -194,11 +185,9 @@ class Explorer:
     # --- building ------------------------------------------------------------------------
 
     def _timeline_chart(self) -> alt.TopLevelMixin:
-        if self.lib.tracks.empty:
-            return charts.message("When you saved your tracks", *charts.base.EMPTY)
-        if self.lib.tracks["added_at"].isna().all():
-            reason = stats.why_missing(self.lib, "added_at", "save dates", local_files=True)
-            return charts.message("When you saved your tracks", "No save dates to show.", reason or "")
+        missing = charts.base.needs(self.lib, "When you saved your tracks", "added_at", "save dates", local_files=True)
+        if missing is not None:
+            return missing
         data = stats.saves_per_month(self.lib)
         brush = alt.selection_interval(name=BRUSH, encodings=["x"])
         return (
@@ -227,9 +216,7 @@ class Explorer:
         parts = [
             f"{numbers['artists']:,} artists",
             f"{numbers['hours of music']:,} hours",
-            f"saved {numbers['first save']:%Y-%m-%d} to {numbers['last save']:%Y-%m-%d}"
-            if pd.notna(numbers["first save"])
-            else "save dates unknown",
+            result.save_span(),
         ]
         if stats.popularity_known(result):
             parts.append(f"median popularity {t['popularity'].median():.0f}")

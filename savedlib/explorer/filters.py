@@ -108,12 +108,11 @@ class Filters:
             "popularity": _range(widgets.IntRangeSlider, "Popularity", 0, 100),
         }
         if not stats.popularity_known(lib):
-            reason = (lib.info.get("missing_fields") or {}).get("popularity", "no track has a popularity score")
-            self.notes["popularity"] = f"Popularity is hidden: {reason}."
+            self.notes["popularity"] = f"Popularity is hidden. {stats.why_missing(lib, 'popularity', 'popularity')}"
             self.widgets["popularity"].layout.display = "none"
         if np.isnan(c.saved_month).all() and len(c.saved_month):
-            reason = (lib.info.get("missing_fields") or {}).get("added_at", "no track has a save date")
-            self.notes["saved"] = f"Save dates are unknown: {reason}."
+            reason = stats.why_missing(lib, "added_at", "save dates", local_files=True)
+            self.notes["saved"] = f"Save dates are unknown. {reason}"
             self.widgets["saved"].disabled = True
         self.widgets["market"], self.widgets["playable"] = self._market_widgets()
         if "plays" in lib.tracks:
@@ -149,8 +148,7 @@ class Filters:
             codes = sorted(lib.markets["market"].cat.categories)
         else:
             codes = []
-            reason = (lib.info.get("missing_fields") or {}).get("available_markets", "no market data")
-            self.notes["market"] = f"Market filters are off: {reason}."
+            self.notes["market"] = f"Market filters are off. {stats.why_missing(lib, 'n_markets', 'market lists')}"
         options = [("any country", ANY)] + [(f"{stats.country_name(c) if len(c) == 2 else c} ({c})", c) for c in codes]
         market = widgets.Dropdown(options=options, value=ANY, description="Country", style=STYLE, disabled=not codes)
         playable = widgets.ToggleButtons(
@@ -300,4 +298,4 @@ def subset(lib: Library, keep: np.ndarray) -> Library:
     """The library restricted to ``keep``: tracks and artists (markets stay out: the views do not use them)."""
     tracks = lib.tracks.loc[keep]
     artists = lib.artists.loc[keep[lib.artists["item"].to_numpy()]]
-    return Library(tracks, artists, lib.markets.iloc[:0], lib.info)
+    return Library(tracks, artists, lib.markets.iloc[:0], {**lib.info, "filtered": True})
