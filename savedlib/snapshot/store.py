@@ -58,18 +58,38 @@ def empty_changes() -> pd.DataFrame:
 
 
 class HeldItems(Mapping):
-    """A snapshot's raw items by position (offset at read time), as ``RawItem``: only each item's
-    identity is decoded, so an unchanged refresh looks at the first page's worth and no more."""
+    """A snapshot's raw items by position (offset at read time), as ``RawItem``: read from the file and
+    decoded only when asked for, so an unchanged refresh reads and decodes the first page's worth and no
+    more (at 50,000 tracks the whole file is some 170 MB of JSON)."""
 
-    def __init__(self, positions: list[int], texts: list[str], file: Path):
-        self._positions, self._texts, self._file = positions, texts, file
+    HEAD = 64  # more than a page: what an unchanged refresh compares
+
+    def __init__(self, positions: list[int], file: Path):
+        self._positions, self._file = positions, file
         self._index = {p: i for i, p in enumerate(positions)}
         self._items: dict[int, RawItem] = {}
+        self._head: pa.Array | None = None
+        self._all: pa.Array | None = None
 
-    def _item(self, i: int) -> RawItem:
+    def _texts(self, upto: int) -> pa.Array:
+        """The ``json`` column as bytes, at least its first ``upto`` rows."""
+        if self._all is not None or (self._head is not None and upto <= len(self._head)):
+            return self._all if self._all is not None else self._head
+        try:
+            if upto <= self.HEAD:
+                batches = pq.ParquetFile(self._file).iter_batches(batch_size=self.HEAD, columns=["json"])
+                batch = next(batches, None)
+                self._head = (batch.column(0) if batch is not None else pa.array([], pa.string())).cast(pa.binary())
+                return self._head
+            self._all = pq.read_table(self._file, columns=["json"]).column("json").combine_chunks().cast(pa.binary())
+            return self._all
+        except Exception as exc:  # pyarrow raises several kinds for damaged files
+            raise SnapshotError(f"{self._file} is damaged ({exc}); the snapshot was left as it is") from None
+
+    def _item(self, i: int, text: bytes | None = None) -> RawItem:
         item = self._items.get(i)
         if item is None:
-            item = raw_item(self._texts[i].encode())
+            item = raw_item(text if text is not None else self._texts(i + 1)[i].as_py())
             if item is None:
                 raise SnapshotError(f"{self._file} holds a damaged item at position {self._positions[i]}")
             self._items[i] = item
@@ -90,7 +110,8 @@ class HeldItems(Mapping):
 
     def ordered(self) -> list[RawItem]:
         """Every item, in position order."""
-        return [self._item(i) for i in range(len(self._positions))]
+        texts = self._texts(len(self._positions)).to_pylist() if len(self._items) < len(self._positions) else None
+        return [self._item(i, texts[i] if texts is not None else None) for i in range(len(self._positions))]
 
 
 @dataclass
@@ -145,8 +166,8 @@ class Snapshot:
         data = self.path / meta["data"]
         items_file = data / "items.parquet"
         try:
-            table = pq.read_table(items_file)
-            items = HeldItems(table.column("position").to_pylist(), table.column("json").to_pylist(), items_file)
+            positions = pq.read_table(items_file, columns=["position"]).column("position").to_pylist()
+            items = HeldItems(positions, items_file)
         except FileNotFoundError:
             raise SnapshotError(f"{items_file} is missing: the snapshot is incomplete") from None
         except Exception as exc:  # pyarrow raises several kinds for damaged files
