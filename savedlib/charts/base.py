@@ -10,8 +10,6 @@ from savedlib.charts.theme import WIDTH
 from savedlib.library import Library
 
 EMPTY = ("This library has no saved tracks yet.", "Save some songs on Spotify, then load it again.")
-#: What a chart of an emptied selection says (a library whose ``info["filtered"]`` is set: the explorer's).
-NO_MATCH = ("No tracks match these filters.", "Widen a filter to see some again.")
 
 
 def message(title: str, *lines: str) -> alt.Chart:
@@ -33,7 +31,7 @@ def needs(
 ) -> alt.Chart | None:
     """A message chart when the library is empty or lacks ``column``; None when the chart can be drawn."""
     if lib.tracks.empty:
-        return message(title, *(NO_MATCH if lib.info.get("filtered") else EMPTY))
+        return message(title, *EMPTY)
     if column is not None:
         reason = stats.why_missing(lib, column, what, local_files)
         if reason:

@@ -10,10 +10,12 @@ from savedlib.charts.theme import COUNT_AXIS, HEIGHT, PRIMARY, SECOND, WIDTH
 from savedlib.library import Library
 from savedlib.text import mmss
 
+DISTRIBUTION_TITLE = "How long your tracks are"
+
 
 def duration_distribution(lib: Library, limit: float = 12.0) -> alt.Chart:
     """Histogram of track lengths in minutes; tracks longer than ``limit`` share the last bar."""
-    title = "How long your tracks are"
+    title = DISTRIBUTION_TITLE
     if (early := needs(lib, title, column="duration_ms", what="track lengths", local_files=True)) is not None:
         return early
     data = stats.duration_histogram(lib, limit=limit)

@@ -12,13 +12,16 @@ from savedlib.library import Library
 WHAT = "popularity scores"
 
 
+DISTRIBUTION_TITLE = "How popular your tracks are"
+
+
 def _missing(lib: Library, title: str) -> alt.Chart | None:
     return needs(lib, title, "popularity", WHAT)
 
 
 def popularity_distribution(lib: Library) -> alt.Chart:
     """Histogram of Spotify's popularity score (0-100) over the saved tracks."""
-    title = "How popular your tracks are"
+    title = DISTRIBUTION_TITLE
     if (early := _missing(lib, title)) is not None:
         return early
     data = stats.popularity_histogram(lib)

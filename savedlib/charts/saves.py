@@ -10,10 +10,12 @@ from savedlib.charts.theme import COUNT_AXIS, HEIGHT, PRIMARY, SCHEME, SECOND, W
 from savedlib.library import Library
 from savedlib.text import plural
 
+PER_MONTH_TITLE = "When you saved your tracks"
+
 
 def saves_per_month(lib: Library) -> alt.LayerChart | alt.Chart:
     """Bars: tracks saved each month; line: the library's size as it grew."""
-    title = "When you saved your tracks"
+    title = PER_MONTH_TITLE
     if (early := needs(lib, title, "added_at", "save dates", local_files=True)) is not None:
         return early
     data = stats.saves_per_month(lib)

@@ -9,10 +9,12 @@ from savedlib.charts.base import needs
 from savedlib.charts.theme import COUNT_AXIS, PRIMARY, WIDTH
 from savedlib.library import Library
 
+ARTISTS_TITLE = "Your top artists"
+
 
 def top_artists(lib: Library, n: int = 20) -> alt.Chart:
     """The ``n`` artists with the most saved tracks (featured appearances count too)."""
-    if (early := needs(lib, "Your top artists")) is not None:
+    if (early := needs(lib, ARTISTS_TITLE)) is not None:
         return early
     data = stats.top_artists(lib, n)
     title = f"Your top {len(data)} artists" if len(data) > 1 else "Your top artist"

@@ -23,6 +23,7 @@ import pandas as pd
 
 import savedlib.charts as charts
 from savedlib import stats
+from savedlib.charts import durations, popularity, saves, top
 from savedlib.charts.theme import PRIMARY, SECOND, WIDTH
 from savedlib.explorer import table
 from savedlib.explorer.filters import Filters, subset
@@ -30,6 +31,13 @@ from savedlib.history import History
 from savedlib.library import Library
 
 BRUSH = "brush"
+NO_MATCH = ("No tracks match these filters.", "Widen a filter to see some again.")
+#: The views' titles, for the message an emptied selection shows in their place.
+TITLES = {
+    "durations": durations.DISTRIBUTION_TITLE,
+    "popularity": popularity.DISTRIBUTION_TITLE,
+    "artists": top.ARTISTS_TITLE,
+}
 
 
 class Explorer:
@@ -138,6 +146,9 @@ class Explorer:
     def _views(self, result: Library) -> dict[str, alt.TopLevelMixin]:
         """The linked charts: lengths, and popularity (or top artists when Spotify sent no popularity)."""
         narrow = WIDTH // 2 - 40
+        shown = ("durations", "popularity" if self._popularity else "artists")
+        if result.tracks.empty:
+            return {name: charts.message(TITLES[name], *NO_MATCH).properties(width=narrow) for name in shown}
 
         def sized(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
             return chart.properties(width=narrow) if isinstance(chart, alt.Chart) else chart
@@ -185,7 +196,7 @@ class Explorer:
     # --- building ------------------------------------------------------------------------
 
     def _timeline_chart(self) -> alt.TopLevelMixin:
-        missing = charts.base.needs(self.lib, "When you saved your tracks", "added_at", "save dates", local_files=True)
+        missing = charts.base.needs(self.lib, saves.PER_MONTH_TITLE, "added_at", "save dates", local_files=True)
         if missing is not None:
             return missing
         data = stats.saves_per_month(self.lib)

@@ -298,4 +298,4 @@ def subset(lib: Library, keep: np.ndarray) -> Library:
     """The library restricted to ``keep``: tracks and artists (markets stay out: the views do not use them)."""
     tracks = lib.tracks.loc[keep]
     artists = lib.artists.loc[keep[lib.artists["item"].to_numpy()]]
-    return Library(tracks, artists, lib.markets.iloc[:0], {**lib.info, "filtered": True})
+    return Library(tracks, artists, lib.markets.iloc[:0], lib.info)
