@@ -262,6 +262,8 @@ def _artist_table(lists: pa.Array) -> tuple[dict[str, Any], np.ndarray]:
 
 def _join_names(lists: pa.Array) -> pa.Array:
     """Artist names joined by ", ", leaving out missing names (NA when no name is known)."""
+    if lists.null_count == len(lists):  # a source without these lists (album artists in most files)
+        return pa.nulls(len(lists), pa.string())
     names = pc.struct_field(pc.list_flatten(lists), "name")
     lengths = pc.list_value_length(lists)
     if names.null_count == 0 and pc.min(lengths.fill_null(0)).as_py() not in (0, None):  # the usual case, fast
