@@ -269,6 +269,21 @@ def test_text_that_looks_like_numbers_stays_text(tmp_path):
     assert t["duration_ms"].tolist() == [1000, 2000] and t["explicit"].tolist() == [False, True]
 
 
+def test_rows_without_a_save_date_are_refused_by_row(tmp_path):
+    """A stray row of empty cells, or a date that is not one: a SourceError that says where, nothing half-read."""
+    head = "Track URI,Track Name,Album Name,Artist Name(s),Release Date,Duration (ms),Popularity,Explicit,Added By,"
+    head += "Added At,Genres,Record Label"
+    good = 'spotify:track:4CQwIJsYFk80DBWlwsDJGo,"A","B","C",2020,1000,5,false,,2024-01-01T00:00:00Z,"",""\n'
+    stray = tmp_path / "stray.csv"
+    stray.write_text(head + "\n" + good + ",,,,,,,,,,,\n", encoding="utf-8")
+    with pytest.raises(savedlib.SourceError, match=r"stray\.csv: track row 2 \(no name\) has no 'Added At' date"):
+        savedlib.read_exportify(stray)
+    odd = tmp_path / "odd.csv"
+    odd.write_text(head + "\n" + good + good.replace("2024-01-01T00:00:00Z", "yesterday").replace('"A"', '"Z"'))
+    with pytest.raises(savedlib.SourceError, match=r"odd\.csv: item 1: added_at 'yesterday' is not an ISO 8601"):
+        savedlib.read_exportify(odd)
+
+
 def test_a_large_exportify_file_comes_back_whole(tmp_path):
     """5,000 rows (benchmarks/sources.py times 50,000): every track, length and genre as the demo has them."""
     big = savedlib.demo(5000)

@@ -48,12 +48,12 @@ def newest_first(added_at: pa.Array | None) -> np.ndarray | None:
     if added_at is None or _descending_text(added_at):
         return None
     try:
-        key = pc.fill_null(added_at.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()), np.iinfo(np.int64).min)
-        key = key.to_numpy()
+        times = added_at.cast(pa.timestamp("us", tz="UTC")).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         times = pd.to_datetime(pd.Series(added_at.to_pandas()), format="ISO8601", utc=True, errors="coerce")
-        key = times.to_numpy(dtype="datetime64[us]").astype(np.int64)
-    order = np.argsort(-key, kind="stable")
+        times = times.to_numpy(dtype="datetime64[us]")
+    key = times.astype("datetime64[us]").astype(np.int64)
+    order = np.argsort(np.where(np.isnat(times), np.iinfo(np.int64).max, -key), kind="stable")  # undated: last
     return None if (order == np.arange(order.size)).all() else order
 
 

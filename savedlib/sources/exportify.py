@@ -72,7 +72,7 @@ def read_exportify(path: str | os.PathLike) -> Library:
     frame = _read(path)
     columns = {TO_ENGLISH.get(c.strip(), c.strip()): c for c in frame.columns}
     flavour = _flavour(columns, path)
-    column = _Columns(frame, columns)
+    column = _Columns(frame, columns, path.name)
     with ThreadPoolExecutor(1) as pool:  # the long tables meanwhile (Arrow and NumPy let go of the GIL)
         album = pool.submit(_album, column, flavour)
         genres = pool.submit(_genres, column("Genres", "Artist Genres"))
@@ -84,14 +84,17 @@ def read_exportify(path: str | os.PathLike) -> Library:
     reasons = dict(REASONS[flavour])
     if "Record Label" not in columns and "Label" not in columns:
         reasons["album.label"] = f"{path.name} has no record-label column"
-    return from_arrow(
-        array,
-        reasons=reasons,
-        genres=genres,
-        audio_features=features,
-        source=f"Exportify file {path.name} ({flavour} format)",
-        format=flavour,
-    )
+    try:
+        return from_arrow(
+            array,
+            reasons=reasons,
+            genres=genres,
+            audio_features=features,
+            source=f"Exportify file {path.name} ({flavour} format)",
+            format=flavour,
+        )
+    except ValueError as exc:  # a cell the tables cannot hold (a save date that is not a date)
+        raise SourceError(f"{path.name}: {exc} (items counted newest save first; nothing was read)") from None
 
 
 #: Columns read as numbers or booleans; every other column is text, whatever it looks like ("1989").
@@ -143,9 +146,17 @@ class _Columns:
     """The file's columns by name (the first of several names it has), newest save first (Exportify
     writes that order; a file sorted otherwise is put back in it), each converted once."""
 
-    def __init__(self, frame: pd.DataFrame, columns: dict[str, str]) -> None:
+    def __init__(self, frame: pd.DataFrame, columns: dict[str, str], file: str) -> None:
         self.frame, self.columns = frame, columns
-        order = cells.newest_first(cells.of(frame[columns["Added At"]])) if "Added At" in columns else None
+        dates = cells.of(frame[columns["Added At"]]) if "Added At" in columns else None
+        if dates is not None and dates.null_count:
+            row = int(np.flatnonzero(dates.is_null().to_numpy(zero_copy_only=False))[0])
+            name = frame[columns["Track Name"]].iloc[row]
+            raise SourceError(
+                f"{file}: track row {row + 1} ({'no name' if pd.isna(name) else repr(name)}) has no 'Added At' date. "
+                "Exportify writes one for every saved track: mend or remove that row (nothing was read)"
+            )
+        order = cells.newest_first(dates)
         self.order = None if order is None else pa.array(order)
         self.converted: dict[str, pa.Array] = {}
 
