@@ -341,6 +341,14 @@ def read_in_development_mode(info: dict) -> bool:
     return (info.get("missing_fields") or {}).get("popularity") == WATCHED_FIELDS["popularity"][1]
 
 
+def missing_fields(tracks: pd.DataFrame, read_with_market: bool, reasons: dict[str, str] | None = None) -> dict:
+    """Fields no (non-local) track of a ``tracks`` table carried, and why: ``info["missing_fields"]``."""
+    wanted = {column for column, _ in WATCHED_FIELDS.values()} | {"is_local"}
+    columns = {c: pa.array(tracks[c], from_pandas=True) for c in wanted}
+    columns = {c: v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v for c, v in columns.items()}
+    return _missing_fields(columns, read_with_market, reasons or {})
+
+
 def _missing_fields(columns: dict[str, Any], read_with_market: bool, reasons: dict[str, str]) -> dict[str, str]:
     """Fields no (non-local) track carried, with the reason a reader should see (the source's own, if given)."""
     local = columns["is_local"].fill_null(False)

@@ -66,8 +66,7 @@ def load(
     info = _info(session, sync, total, complete=True)
     if sync is None:
         return from_items(items, **info)
-    lib = sync.held_library(info) if sync.unchanged else from_items(items, **info)
-    return sync.save(lib, items)
+    return sync.save(sync.library(items, info), items)
 
 
 def _info(session: Session, sync: Sync | None, total: int, complete: bool) -> dict:

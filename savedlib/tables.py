@@ -87,6 +87,28 @@ def per_distinct(values: pa.Array, compute: Callable[[pa.Array], Any]) -> Any:
     return result.take(encoded.indices)
 
 
+def stack(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Frames of one kind, one below the other, every dtype kept: the categories of a column are united in
+    ``categorical``'s order (the fixed ones first, then the rest sorted), so no column falls back to object."""
+    first = frames[0]
+    united = {
+        name: pd.CategoricalDtype(_united([f[name].cat.categories for f in frames]))
+        for name in first.columns
+        if isinstance(first[name].dtype, pd.CategoricalDtype)
+    }
+    return pd.concat([f.astype(united) if united else f for f in frames])
+
+
+def _united(categories: Sequence[pd.Index]) -> pd.Index:
+    """Category lists that each are one fixed list and then their own values sorted, as one such list."""
+    out = list(categories[0])
+    for other in categories[1:]:
+        other = list(other)
+        same = next((k for k, (a, b) in enumerate(zip(out, other, strict=False)) if a != b), min(len(out), len(other)))
+        out = out[:same] + sorted(set(out[same:]) | set(other[same:]))
+    return pd.Index(out, dtype="str")
+
+
 def same_frame(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     """Same shape, dtypes, index (name included) and values: compared through Arrow, fast."""
     return (

@@ -287,3 +287,37 @@ def test_resume_after_a_crash(snap):
         lib, n = requests_of(api, lambda: savedlib.load(api.client(), snapshot=snap, progress=False))
         assert_same_library(lib, savedlib.from_items(api.items))
     assert n <= (3000 - held) / 50 + 4
+
+
+def test_a_refresh_converts_only_the_new_saves(snap, monkeypatch):
+    """The held rows are kept as they are and only new saves converted, with categories they bring
+    (an "ep", a market no list knows); a null track anywhere falls back to converting everything."""
+    import savedlib.snapshot.grow as grow
+
+    converted, convert = [], grow.from_items
+
+    def counted(items, **info):  # the real conversion, counting what it is given
+        converted.append(len(items))
+        return convert(items, **info)
+
+    monkeypatch.setattr(grow, "from_items", counted)
+    with StandIn(n=2000) as api:
+        sp = api.client()
+        savedlib.load(sp, snapshot=snap, progress=False)
+        new = demo_items(30, seed=5)
+        new[3]["track"]["album"]["album_type"] = "ep"
+        new[4]["track"]["available_markets"] = [*new[4]["track"]["available_markets"], "QQ"]
+        with api.state.lock:
+            api.state.save_at_top(new, "2026-11-30T00:00:00Z")
+        remove_anywhere(api, 2, seed=3)
+        lib = savedlib.load(sp, snapshot=snap, progress=False)
+        assert converted == [30]  # not 2,028
+        assert_same_library(lib, savedlib.from_items(api.items))
+        assert "ep" in lib.tracks["album_type"].cat.categories and "QQ" in lib.markets["market"].cat.categories
+
+        converted.clear()
+        with api.state.lock:
+            api.state.save_at_top([{"track": None}, *demo_items(2, seed=6)], "2026-12-01T00:00:00Z")
+        lib = savedlib.load(sp, snapshot=snap, progress=False)
+        assert converted == [3, len(api.items)] and lib.info["skipped_null_tracks"] == 1
+        assert_same_library(lib, savedlib.from_items(api.items))

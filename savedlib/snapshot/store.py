@@ -70,6 +70,7 @@ class HeldItems(Mapping):
         self._items: dict[int, RawItem] = {}
         self._head: pa.Array | None = None
         self._all: pa.Array | None = None
+        self._ordered: list[RawItem] | None = None
 
     def _texts(self, upto: int) -> pa.Array:
         """The ``json`` column as bytes, at least its first ``upto`` rows."""
@@ -109,9 +110,11 @@ class HeldItems(Mapping):
         return [self._item(i) for i in range(min(n, len(self._positions)))]
 
     def ordered(self) -> list[RawItem]:
-        """Every item, in position order."""
-        texts = self._texts(len(self._positions)).to_pylist() if len(self._items) < len(self._positions) else None
-        return [self._item(i, texts[i] if texts is not None else None) for i in range(len(self._positions))]
+        """Every item, in position order (the same list each time: a refresh asks three times)."""
+        if self._ordered is None:
+            texts = self._texts(len(self._positions)).to_pylist()
+            self._ordered = [self._item(i, texts[i]) for i in range(len(self._positions))]
+        return self._ordered
 
 
 @dataclass

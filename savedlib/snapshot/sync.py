@@ -16,8 +16,9 @@ from dataclasses import replace
 from savedlib.errors import SnapshotError
 from savedlib.fetch.session import Session
 from savedlib.items import PAGE_SIZE, Page, shows
-from savedlib.library import Library
+from savedlib.library import Library, from_items
 from savedlib.snapshot.changes import record_changes
+from savedlib.snapshot.grow import refreshed
 from savedlib.snapshot.refresh import Inconsistent, Refresher
 from savedlib.snapshot.store import Snapshot, Stored, empty_changes, with_changes
 
@@ -147,10 +148,15 @@ class Sync:
             "the next load resumes from them."
         )
 
-    def held_library(self, info: dict) -> Library:
-        """The snapshot's library as it stands, with this load's ``info`` (an unchanged refresh)."""
-        lib = self.store.read_library(self.stored)
-        return replace(lib, info={**lib.info, **info})
+    def library(self, items: list[dict], info: dict) -> Library:
+        """The library this load read, with its ``info``: the held one when nothing changed, the held one with
+        the new saves (and without the removed tracks) after a refresh, else the items converted."""
+        if not self.refreshing:
+            return from_items(items, **info)
+        held = self.store.read_library(self.stored)
+        if self.unchanged:
+            return replace(held, info={**held.info, **info})
+        return refreshed(held, self.stored.items.ordered(), items, info)
 
     def save(self, lib: Library, items: list[dict]) -> Library:
         """Record what changed since the snapshot, write the complete snapshot, and return ``lib`` with its changes.
