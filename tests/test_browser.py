@@ -144,6 +144,19 @@ def page(browser, vega):
     context.close()
 
 
+def answer_dialog(page) -> None:
+    """JupyterLab may ask which kernel to use while a notebook settles: take the one offered. Any other
+    dialog fails the test with its words."""
+    dialog = page.locator(".jp-Dialog")
+    if not dialog.count():
+        return
+    text = dialog.first.inner_text()
+    if "Select Kernel" not in text:
+        raise AssertionError(f"JupyterLab showed a dialog: {text!r}")
+    dialog.first.locator(".jp-mod-accept").click()
+    dialog.first.wait_for(state="detached", timeout=10_000)
+
+
 def run_all(page, lab: str, name: str) -> None:
     page.goto(f"{lab}/lab/tree/notebooks/{name}?reset&token={TOKEN}")
     page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
@@ -160,12 +173,13 @@ def run_all(page, lab: str, name: str) -> None:
         timeout=10_000,
     )
     for _attempt in range(3):  # a click that lands while the notebook is still settling can be lost
-        page.click(".lm-MenuBar-itemLabel:text-is('Run')")
-        page.click("li.lm-Menu-item[data-command='runmenu:run-all']")
         try:
+            page.click(".lm-MenuBar-itemLabel:text-is('Run')", timeout=10_000)
+            page.click("li.lm-Menu-item[data-command='runmenu:run-all']", timeout=10_000)
             page.wait_for_function(started, timeout=10_000)
             break
         except Exception:
+            answer_dialog(page)  # a dialog in the way: answered, or the test fails with its words
             page.keyboard.press("Escape")
     try:
         page.wait_for_function(
