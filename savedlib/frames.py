@@ -341,8 +341,9 @@ def read_in_development_mode(info: dict) -> bool:
     return (info.get("missing_fields") or {}).get("popularity") == WATCHED_FIELDS["popularity"][1]
 
 
-def missing_fields(tracks: pd.DataFrame, read_with_market: bool, reasons: dict[str, str] | None = None) -> dict:
+def missing_fields(tracks: pd.DataFrame, market: str | None, reasons: dict[str, str] | None = None) -> dict:
     """Fields no (non-local) track of a ``tracks`` table carried, and why: ``info["missing_fields"]``."""
+    read_with_market = market is not None or bool(tracks["is_playable"].notna().any())
     wanted = {column for column, _ in WATCHED_FIELDS.values()} | {"is_local"}
     columns = {c: pa.array(tracks[c], from_pandas=True) for c in wanted}
     columns = {c: v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v for c, v in columns.items()}

@@ -69,8 +69,9 @@ def pandas_array(values: pa.Array) -> Any:
     if pa.types.is_boolean(kind):
         return pd.arrays.BooleanArray(values.fill_null(False).to_numpy(zero_copy_only=False), mask)
     filled = values.fill_null(0).to_numpy(zero_copy_only=False) if values.null_count else values.to_numpy()
-    array = pd.arrays.IntegerArray if pa.types.is_integer(kind) else pd.arrays.FloatingArray
-    return array(filled.copy() if not filled.flags.writeable else filled, mask)
+    if pa.types.is_integer(kind):
+        return pd.arrays.IntegerArray(filled.copy() if not filled.flags.writeable else filled, mask)
+    return pd.arrays.FloatingArray(filled.copy() if not filled.flags.writeable else filled, mask | np.isnan(filled))
 
 
 def per_distinct(values: pa.Array, compute: Callable[[pa.Array], Any]) -> Any:
@@ -80,6 +81,7 @@ def per_distinct(values: pa.Array, compute: Callable[[pa.Array], Any]) -> Any:
     A library repeats an album's or an artist's text on each of their tracks: splitting
     or parsing the few thousand distinct values, not 50,000 rows, is what makes it fast.
     """
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     encoded = pc.dictionary_encode(values, null_encoding="encode")
     result = compute(encoded.dictionary)
     if isinstance(result, tuple):
@@ -97,6 +99,20 @@ def stack(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
         if isinstance(first[name].dtype, pd.CategoricalDtype)
     }
     return pd.concat([f.astype(united) if united else f for f in frames])
+
+
+def tidy_categories(frame: pd.DataFrame, fixed: dict[str, Sequence[str]]) -> pd.DataFrame:
+    """``frame`` with each category column's categories as ``categorical`` makes them: the ``fixed`` ones
+    of that column, then the other values that occur, sorted (rows taken away leave none behind)."""
+    out = frame.copy(deep=False)
+    for name, values in frame.items():
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            known = list(fixed.get(name, ()))
+            used = values.cat.categories[np.unique(values.cat.codes[values.cat.codes >= 0])]
+            categories = pd.Index(known + sorted(set(used) - set(known)), dtype="str")
+            if not categories.equals(values.cat.categories):
+                out[name] = values.cat.set_categories(categories)
+    return out
 
 
 def _united(categories: Sequence[pd.Index]) -> pd.Index:

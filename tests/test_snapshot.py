@@ -316,6 +316,14 @@ def test_a_refresh_converts_only_the_new_saves(snap, monkeypatch):
         assert "ep" in lib.tracks["album_type"].cat.categories and "QQ" in lib.markets["market"].cat.categories
 
         converted.clear()
+        odd = {new[3]["track"]["id"], new[4]["track"]["id"]}
+        with api.state.lock:  # the only "ep" and the only "QQ" go: so do their categories
+            api.state.remove_at([k for k, i in enumerate(api.state.items) if i["track"]["id"] in odd][::-1])
+        lib = savedlib.load(sp, snapshot=snap, progress=False)
+        assert converted == [0] and "ep" not in lib.tracks["album_type"].cat.categories
+        assert_same_library(lib, savedlib.from_items(api.items))
+
+        converted.clear()
         with api.state.lock:
             api.state.save_at_top([{"track": None}, *demo_items(2, seed=6)], "2026-12-01T00:00:00Z")
         lib = savedlib.load(sp, snapshot=snap, progress=False)

@@ -108,7 +108,9 @@ class Filters:
             "popularity": _range(widgets.IntRangeSlider, "Popularity", 0, 100),
         }
         if not stats.popularity_known(lib):
-            self.notes["popularity"] = f"Popularity is hidden. {stats.why_missing(lib, 'popularity', 'popularity')}"
+            self.notes["popularity"] = (
+                f"Popularity is hidden. {stats.why_missing(lib, 'popularity', 'popularity scores')}"
+            )
             self.widgets["popularity"].layout.display = "none"
         if np.isnan(c.saved_month).all() and len(c.saved_month):
             reason = stats.why_missing(lib, "added_at", "save dates", local_files=True)

@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from savedlib.frames import missing_fields
+from savedlib.frames import CATEGORIES, missing_fields
 from savedlib.library import LATER_TABLES, Library, from_items
-from savedlib.tables import stack
+from savedlib.markets import SPOTIFY_MARKETS
+from savedlib.tables import stack, tidy_categories
 
 
 def refreshed(held: Library, held_items: Sequence[Any], items: Sequence[Any], info: dict) -> Library:
@@ -25,18 +26,30 @@ def refreshed(held: Library, held_items: Sequence[Any], items: Sequence[Any], in
     if rows is None or not len(rows):
         return from_items(items, **info)
     new = from_items(items[: len(items) - len(rows)], **info)
-    if len(new.tracks) != len(items) - len(rows):  # a null track among the new: its count belongs in info
-        return from_items(items, **info)
-    tracks = stack([new.tracks, held.tracks.iloc[rows]])
+    if len(new.tracks) != len(items) - len(rows) or not _same_shape(new, held):
+        return from_items(items, **info)  # a null track among the new, or tables of an older savedlib
+    tracks = tidy_categories(stack([new.tracks, held.tracks.iloc[rows]]), CATEGORIES)
     tracks.index = pd.RangeIndex(len(tracks), name="item")
     renumber = np.full(len(held.tracks), -1, dtype=np.int64)  # held row -> row in the refreshed library
     renumber[rows] = np.arange(len(new.tracks), len(tracks))
     long = {name: _long(getattr(new, name), getattr(held, name), renumber) for name in _LONG}
-    read_with_market = info.get("market") is not None or tracks["is_playable"].notna().any()
-    facts = {"missing_fields": missing_fields(tracks, read_with_market), "n_tracks": len(tracks)}
+    facts = {
+        "total": info.get("total", len(items)),
+        "n_tracks": len(tracks),
+        "missing_fields": missing_fields(tracks, info.get("market")),
+    }
     return Library(
         tracks, long["artists"], long["markets"], {**new.info, **facts}, **{n: long[n] for n in LATER_TABLES}
     )
+
+
+def _same_shape(new: Library, held: Library) -> bool:
+    """The held tables have the columns and dtypes this savedlib makes (categories aside)."""
+
+    def shape(frame: pd.DataFrame) -> list:
+        return [(n, "category" if isinstance(t, pd.CategoricalDtype) else str(t)) for n, t in frame.dtypes.items()]
+
+    return all(shape(getattr(new, name)) == shape(getattr(held, name)) for name in ("tracks", *_LONG))
 
 
 _LONG = ("artists", "markets", *LATER_TABLES)
@@ -60,4 +73,4 @@ def _long(new: pd.DataFrame, held: pd.DataFrame, renumber: np.ndarray) -> pd.Dat
     """A long table (keyed by ``item``) of the stacked library: the new items' rows, then the kept held ones."""
     items = renumber[held["item"].to_numpy()]
     kept = held[items >= 0].assign(item=items[items >= 0].astype(held["item"].dtype))
-    return stack([new, kept]).reset_index(drop=True)
+    return tidy_categories(stack([new, kept]), {"market": SPOTIFY_MARKETS}).reset_index(drop=True)

@@ -60,7 +60,8 @@ def empty_changes() -> pd.DataFrame:
 class HeldItems(Mapping):
     """A snapshot's raw items by position (offset at read time), as ``RawItem``: read from the file and
     decoded only when asked for, so an unchanged refresh reads and decodes the first page's worth and no
-    more (at 50,000 tracks the whole file is some 170 MB of JSON)."""
+    more (at 50,000 tracks the whole file is some 170 MB of JSON). Valid until the snapshot is next
+    written (which removes the file it reads)."""
 
     HEAD = 64  # more than a page: what an unchanged refresh compares
 
@@ -78,8 +79,8 @@ class HeldItems(Mapping):
             return self._all if self._all is not None else self._head
         try:
             if upto <= self.HEAD:
-                batches = pq.ParquetFile(self._file).iter_batches(batch_size=self.HEAD, columns=["json"])
-                batch = next(batches, None)
+                with pq.ParquetFile(self._file) as file:
+                    batch = next(file.iter_batches(batch_size=self.HEAD, columns=["json"]), None)
                 self._head = (batch.column(0) if batch is not None else pa.array([], pa.string())).cast(pa.binary())
                 return self._head
             self._all = pq.read_table(self._file, columns=["json"]).column("json").combine_chunks().cast(pa.binary())
@@ -114,6 +115,7 @@ class HeldItems(Mapping):
         if self._ordered is None:
             texts = self._texts(len(self._positions)).to_pylist()
             self._ordered = [self._item(i, texts[i]) for i in range(len(self._positions))]
+            self._all = self._head = None  # each item holds its own bytes now
         return self._ordered
 
 

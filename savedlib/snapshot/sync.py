@@ -153,9 +153,13 @@ class Sync:
         the new saves (and without the removed tracks) after a refresh, else the items converted."""
         if not self.refreshing:
             return from_items(items, **info)
-        held = self.store.read_library(self.stored)
         if self.unchanged:
+            held = self.store.read_library(self.stored)
             return replace(held, info={**held.info, **info})
+        try:
+            held = self.store.read_library(self.stored)
+        except SnapshotError:  # the held tables are damaged: the items read are enough
+            return from_items(items, **info)
         return refreshed(held, self.stored.items.ordered(), items, info)
 
     def save(self, lib: Library, items: list[dict]) -> Library:

@@ -159,6 +159,8 @@ class _Columns:
         order = cells.newest_first(dates)
         self.order = None if order is None else pa.array(order)
         self.converted: dict[str, pa.Array] = {}
+        if dates is not None:
+            self.converted[columns["Added At"]] = dates if self.order is None else dates.take(self.order)
 
     def name(self, *names: str) -> str | None:
         return next((self.columns[n] for n in names if n in self.columns), None)

@@ -58,18 +58,22 @@ def _same_name(t: pd.DataFrame) -> np.ndarray:
 def _components(n: int, pairs: np.ndarray) -> np.ndarray:
     """Connected groups of ``n`` rows joined by ``pairs``: each row's group is its smallest member.
 
-    Labels spread along the pairs and jump to their own label's label until nothing changes (NumPy,
-    a few rounds)."""
+    Union-find over the pairs alone (the duplicates, a few), then each paired row's root; other rows
+    are their own group."""
+    parent = np.arange(n)
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for a, b in pairs:
+        ra, rb = root(int(a)), root(int(b))
+        parent[max(ra, rb)] = min(ra, rb)
+    paired = np.unique(pairs)
     group = np.arange(n)
-    a, b = pairs[:, 0], pairs[:, 1]
-    while len(pairs):
-        before = group.copy()
-        low = np.minimum(group[a], group[b])
-        np.minimum.at(group, a, low)
-        np.minimum.at(group, b, low)
-        group = group[group]
-        if np.array_equal(group, before):
-            break
+    group[paired] = [root(int(k)) for k in paired]
     return group
 
 
