@@ -92,7 +92,7 @@ def tables_from_array(
     kept = np.arange(len(array)) if kept is None else kept
     reasons = reasons or {}
     track = pc.struct_field(array, "track")
-    read_with_market = market is not None or pc.struct_field(track, "is_playable").null_count < len(track)
+    read_with_market = _read_with_market(market, pc.struct_field(track, "is_playable"))
     columns = _track_columns(track, read_with_market)
     artists, parent = _artist_table(pc.struct_field(track, "artists"))
     columns.update(_artist_columns(track, artists))
@@ -343,11 +343,15 @@ def read_in_development_mode(info: dict) -> bool:
 
 def missing_fields(tracks: pd.DataFrame, market: str | None, reasons: dict[str, str] | None = None) -> dict:
     """Fields no (non-local) track of a ``tracks`` table carried, and why: ``info["missing_fields"]``."""
-    read_with_market = market is not None or bool(tracks["is_playable"].notna().any())
-    wanted = {column for column, _ in WATCHED_FIELDS.values()} | {"is_local"}
+    wanted = {column for column, _ in WATCHED_FIELDS.values()} | {"is_local", "is_playable"}
     columns = {c: pa.array(tracks[c], from_pandas=True) for c in wanted}
     columns = {c: v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v for c, v in columns.items()}
-    return _missing_fields(columns, read_with_market, reasons or {})
+    return _missing_fields(columns, _read_with_market(market, columns["is_playable"]), reasons or {})
+
+
+def _read_with_market(market: str | None, is_playable: pa.Array) -> bool:
+    """Whether items were read with a market: one was given, or they carry ``is_playable`` (only then sent)."""
+    return market is not None or is_playable.null_count < len(is_playable)
 
 
 def _missing_fields(columns: dict[str, Any], read_with_market: bool, reasons: dict[str, str]) -> dict[str, str]:

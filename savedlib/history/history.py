@@ -17,7 +17,7 @@ from savedlib.errors import HistoryError
 from savedlib.files import atomic_write_text
 from savedlib.history import files, streams
 from savedlib.markets import SPOTIFY_MARKETS
-from savedlib.tables import ARROW_TO_PANDAS, categorical, read_table, same_frame, write_table
+from savedlib.tables import categorical, pandas_array, read_table, same_frame, write_table
 from savedlib.text import utc_stamp
 
 FORMAT, VERSION = "savedlib-history", 1
@@ -164,7 +164,7 @@ def _frame(table: pa.Table) -> pd.DataFrame:
         if pa.types.is_dictionary(column.type):
             columns[name] = categorical(column.combine_chunks(), CATEGORIES.get(name, ()))
         else:
-            columns[name] = column.to_pandas(types_mapper=ARROW_TO_PANDAS.get).array
+            columns[name] = pandas_array(column.combine_chunks())
     return pd.DataFrame(columns, copy=False)
 
 
