@@ -194,7 +194,7 @@ def _album_columns(album: pa.Array, is_local: pa.Array) -> dict[str, Any]:
     def a(name: str) -> pa.Array:
         return pc.struct_field(album, name)
 
-    released, year = _released(a("release_date"))
+    released, year, precision = _released(a("release_date"), a("release_date_precision"))
     return {
         "album_id": a("id"),
         "album_uri": a("uri"),
@@ -202,7 +202,7 @@ def _album_columns(album: pa.Array, is_local: pa.Array) -> dict[str, Any]:
         "album_type": pc.utf8_lower(a("album_type")),
         "album_total_tracks": _none_where(is_local, a("total_tracks")),
         "album_release_date": a("release_date"),
-        "album_release_precision": a("release_date_precision"),
+        "album_release_precision": precision,
         "album_released": released,
         "album_release_year": year,
         "album_label": a("label"),
@@ -302,22 +302,27 @@ def _largest_image(images: pa.Array) -> pa.Array:
     return pc.struct_field(flat, "url").take(pa.array(index, mask=index < 0))
 
 
-def _released(release_date: pa.Array) -> tuple[pd.Series, pa.Array]:
-    """Start of the release period as a date (NaT for ``"0000"`` or unknown) and its year, each distinct date once."""
-    released, year = per_distinct(release_date.cast(pa.string()), _release_start)
-    return pd.Series(released.to_numpy(zero_copy_only=False)).astype("datetime64[us]"), year
+def _released(release_date: pa.Array, precision: pa.Array) -> tuple[pd.Series, pa.Array, pa.Array]:
+    """Start of the release period as a date (NaT for ``"0000"`` or unknown), its year, and its precision
+    (as sent, else read from the date's form, as files need), each distinct date worked on once."""
+    released, year, form = per_distinct(release_date.cast(pa.string()), _release_start)
+    precision = form if precision.null_count == len(precision) else pc.coalesce(precision, form)
+    return pd.Series(released.to_numpy(zero_copy_only=False)).astype("datetime64[us]"), year, precision
 
 
-def _release_start(text: pa.Array) -> tuple[pa.Array, pa.Array]:
+def _release_start(text: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     head = pc.utf8_slice_codeunits(text, 0, 4)
     digits = pc.fill_null(pc.and_(pc.utf8_is_digit(head), pc.equal(pc.utf8_length(head), 4)), False)
     year = pc.if_else(digits, head, pa.scalar(None, pa.string())).cast(pa.int64())
     year = pc.if_else(pc.greater(year, 0), year, pa.scalar(None, pa.int64()))
     length = pc.utf8_length(text)
-    suffix = pc.case_when(pc.make_struct(pc.equal(length, 4), pc.equal(length, 7)), "-01-01", "-01")
+    year_month = pc.equal(length, 4), pc.equal(length, 7)
+    suffix = pc.case_when(pc.make_struct(*year_month), "-01-01", "-01")
     padded = pc.binary_join_element_wise(text, pc.fill_null(suffix, ""), "")
     released = pc.strptime(padded, format="%Y-%m-%d", unit="us", error_is_null=True)
-    return pc.if_else(pc.is_valid(year), released, pa.scalar(None, released.type)), year
+    form = pc.make_struct(*year_month, pc.equal(length, 10))
+    precision = pc.case_when(form, pa.scalar("year"), pa.scalar("month"), pa.scalar("day"))
+    return pc.if_else(pc.is_valid(year), released, pa.scalar(None, released.type)), year, precision
 
 
 def _market_table(lists: pa.Array, counts: pa.Array) -> pd.DataFrame:

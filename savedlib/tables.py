@@ -8,6 +8,7 @@ and Parquet files that any reader opens while savedlib gets its dtypes back.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -37,7 +38,7 @@ def categorical(values: pa.Array, known: Sequence[str] = ()) -> pd.Categorical:
     Fixed categories keep the dtype the same for every table, so tables
     concatenate and round-trip without surprises.
     """
-    fixed = pd.CategoricalDtype(pd.Index(list(known), dtype="str"))
+    fixed = _fixed_dtype(tuple(known))
     if values.null_count == len(values):
         return pd.Categorical.from_codes(np.full(len(values), -1, dtype=np.int8), dtype=fixed, validate=False)
     if known and not pa.types.is_dictionary(values.type):  # the usual case: only known values, found fast
@@ -55,6 +56,12 @@ def categorical(values: pa.Array, known: Sequence[str] = ()) -> pd.Categorical:
     return pd.Categorical.from_codes(
         remap[indices], dtype=pd.CategoricalDtype(pd.Index(categories, dtype="str")), validate=False
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _fixed_dtype(known: tuple[str, ...]) -> pd.CategoricalDtype:
+    """The dtype of a column whose categories are ``known`` (made once: checking them costs more than the codes)."""
+    return pd.CategoricalDtype(pd.Index(list(known), dtype="str"))
 
 
 def pandas_array(values: pa.Array) -> Any:

@@ -291,3 +291,19 @@ def test_a_large_exportify_file_comes_back_whole(tmp_path):
     assert len(lib) == 5000 and (lib.tracks["track_uri"].to_numpy() == big.tracks["track_uri"].to_numpy()).all()
     assert np.array_equal(lib.tracks["duration_ms"].to_numpy(), big.tracks["duration_ms"].to_numpy())
     assert lib.genres.astype({"genre": str}).equals(big.genres.astype({"genre": str}))
+
+
+def test_escaped_commas_at_either_end_of_a_name(tmp_path):
+    """watsonbox writes a comma inside a name as ``\\,``: at a name's start or end it stays (not trimmed away)."""
+    head = '"Track URI","Track Name","Artist URI(s)","Artist Name(s)","Album URI","Album Name","Album Artist URI(s)",'
+    head += '"Album Artist Name(s)","Album Release Date","Album Image URL","Disc Number","Track Number",'
+    head += '"Track Duration (ms)","Track Preview URL","Explicit","Popularity","ISRC","Added By","Added At"'
+    row = '"spotify:track:1GrLfs4TEvAZ86HVzXHchS","Song","spotify:artist:a, spotify:artist:b","Hello\\,, \\,Hi",'
+    row += '"spotify:album:x","Album","","","1999-05","","1","1","1000","","false","3","","","2024-01-01T00:00:00Z"'
+    path = tmp_path / "commas.csv"
+    path.write_text(head + "\n" + row + "\n", encoding="utf-8")
+    lib = savedlib.read_exportify(path)
+    assert lib.artists["artist_name"].tolist() == ["Hello,", ",Hi"] and lib.artists["artist_id"].tolist() == ["a", "b"]
+    t = lib.tracks.iloc[0]
+    assert t["artists"] == "Hello,, ,Hi" and t["album_release_precision"] == "month"  # from the date's form
+    assert t["album_released"] == pd.Timestamp("1999-05-01") and t["album_release_year"] == 1999

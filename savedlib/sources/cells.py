@@ -14,7 +14,8 @@ import pyarrow.compute as pc
 from savedlib.items import ids_of
 from savedlib.tables import per_distinct
 
-_ESCAPED_COMMA = "\x1f"
+_ESCAPED_COMMA = "\x00"  # not whitespace: a name may begin or end with an escaped comma
+_NOTHING = pa.array(["", "null", "undefined"])
 
 
 def of(column: pd.Series) -> pa.Array:
@@ -30,8 +31,14 @@ def of(column: pd.Series) -> pa.Array:
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         return values
     values = values.cast(pa.string())
-    nothing = pc.or_(pc.or_(pc.equal(values, ""), pc.equal(values, "null")), pc.equal(values, "undefined"))
-    return pc.if_else(nothing, pa.scalar(None, pa.string()), values) if pc.any(nothing).as_py() else values
+    lengths = pc.binary_length(values).fill_null(-1).to_numpy()
+    maybe = np.flatnonzero((lengths == 0) | (lengths == 4) | (lengths == 9))  # "", "null", "undefined"
+    nothing = maybe[pc.is_in(values.take(maybe), value_set=_NOTHING).to_numpy(zero_copy_only=False)]
+    if not nothing.size:
+        return values
+    mask = np.zeros(len(values), bool)
+    mask[nothing] = True
+    return pc.if_else(pa.array(mask), pa.scalar(None, pa.string()), values)
 
 
 def track_uris(values: pa.Array) -> pa.Array:
@@ -137,20 +144,3 @@ def booleans(values: pa.Array | None) -> pa.Array | None:
     lower = pc.utf8_lower(values.cast(pa.string()))
     known = pc.is_in(lower, pa.array(["true", "false"]))
     return pc.if_else(known, pc.equal(lower, "true"), pa.scalar(None, pa.bool_()))
-
-
-def precision(dates: pa.Array | None) -> pa.Array | None:
-    """Spotify's ``release_date_precision`` from the date's form: ``1981`` year, ``1981-12`` month, else day."""
-    if dates is None:
-        return None
-    return per_distinct(dates, _precision)
-
-
-def _precision(dates: pa.Array) -> pa.Array:
-    length = pc.utf8_length(dates)
-    return pc.case_when(
-        pc.make_struct(pc.equal(length, 4), pc.equal(length, 7), pc.equal(length, 10)),
-        pa.scalar("year"),
-        pa.scalar("month"),
-        pa.scalar("day"),
-    )

@@ -216,7 +216,6 @@ def _album(column: _Columns, flavour: str) -> dict[str, pa.Array]:
     out = {
         "name": column("Album Name"),
         "release_date": dates,
-        "release_date_precision": cells.precision(dates),
         "label": column("Record Label", "Label"),
     }
     if flavour == WATSONBOX:
