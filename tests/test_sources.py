@@ -279,8 +279,9 @@ def test_rows_without_a_save_date_are_refused_by_row(tmp_path):
     with pytest.raises(savedlib.SourceError, match=r"stray\.csv: track row 2 \(no name\) has no 'Added At' date"):
         savedlib.read_exportify(stray)
     odd = tmp_path / "odd.csv"
-    odd.write_text(head + "\n" + good + good.replace("2024-01-01T00:00:00Z", "yesterday").replace('"A"', '"Z"'))
-    with pytest.raises(savedlib.SourceError, match=r"odd\.csv: item 1: added_at 'yesterday' is not an ISO 8601"):
+    bad = good.replace("2024-01-01T00:00:00Z", "yesterday").replace('"A"', '"Z"')
+    odd.write_text(head + "\n" + good + bad + good.replace("2024-01-01", "2025-01-01"))  # the file's row, not its save
+    with pytest.raises(savedlib.SourceError, match=r"odd\.csv: track row 2 \('Z'\) has 'Added At' 'yesterday', not a"):
         savedlib.read_exportify(odd)
 
 

@@ -49,9 +49,18 @@ def track_uris(values: pa.Array) -> pa.Array:
     return pc.if_else(bare, pc.binary_join_element_wise("spotify:track:", values, ""), values)
 
 
+class UnreadableDate(ValueError):
+    """A save date that is not an ISO 8601 date and time; ``row`` is its place in the column."""
+
+    def __init__(self, row: int, text: str) -> None:
+        super().__init__(f"{text!r} is not an ISO 8601 date and time")
+        self.row, self.text = row, text
+
+
 def newest_first(added_at: pa.Array | None) -> np.ndarray | None:
     """The row order that puts the newest save first (stable; rows without a date go last), or None
-    when the rows are in that order already (as the exporters write them)."""
+    when the rows are in that order already (as the exporters write them). A date that cannot be
+    read raises ``UnreadableDate`` naming its row."""
     if added_at is None or _descending_text(added_at):
         return None
     try:
@@ -59,6 +68,9 @@ def newest_first(added_at: pa.Array | None) -> np.ndarray | None:
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         times = pd.to_datetime(pd.Series(added_at.to_pandas()), format="ISO8601", utc=True, errors="coerce")
         times = times.to_numpy(dtype="datetime64[us]")
+        bad = np.flatnonzero(np.isnat(times) & added_at.is_valid().to_numpy(zero_copy_only=False))
+        if bad.size:
+            raise UnreadableDate(int(bad[0]), added_at[int(bad[0])].as_py()) from None
     key = times.astype("datetime64[us]").astype(np.int64)
     order = np.argsort(np.where(np.isnat(times), np.iinfo(np.int64).max, -key), kind="stable")  # undated: last
     return None if (order == np.arange(order.size)).all() else order

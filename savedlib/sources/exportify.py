@@ -151,16 +151,26 @@ class _Columns:
         dates = cells.of(frame[columns["Added At"]]) if "Added At" in columns else None
         if dates is not None and dates.null_count:
             row = int(np.flatnonzero(dates.is_null().to_numpy(zero_copy_only=False))[0])
-            name = frame[columns["Track Name"]].iloc[row]
             raise SourceError(
-                f"{file}: track row {row + 1} ({'no name' if pd.isna(name) else repr(name)}) has no 'Added At' date. "
+                f"{file}: {self._row(row)} has no 'Added At' date. "
                 "Exportify writes one for every saved track: mend or remove that row (nothing was read)"
             )
-        order = cells.newest_first(dates)
+        try:
+            order = cells.newest_first(dates)
+        except cells.UnreadableDate as bad:
+            raise SourceError(
+                f"{file}: {self._row(bad.row)} has 'Added At' {bad.text!r}, not a date and time as Exportify writes "
+                "them (2024-05-01T12:00:00Z): mend or remove that row (nothing was read)"
+            ) from None
         self.order = None if order is None else pa.array(order)
         self.converted: dict[str, pa.Array] = {}
         if dates is not None:
             self.converted[columns["Added At"]] = dates if self.order is None else dates.take(self.order)
+
+    def _row(self, row: int) -> str:
+        """A data row as a reader finds it in the file: its number and its track's name."""
+        name = self.frame[self.columns["Track Name"]].iloc[row] if "Track Name" in self.columns else None
+        return f"track row {row + 1} ({'no name' if pd.isna(name) else repr(name)})"
 
     def name(self, *names: str) -> str | None:
         return next((self.columns[n] for n in names if n in self.columns), None)
