@@ -7,7 +7,9 @@ NumPy: no per-row Python loop, so 50,000 items take well under a second.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -81,23 +83,27 @@ def tables_from_array(
     *,
     market: str | None = None,
     reasons: dict[str, str] | None = None,
+    pool: Executor | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
     """Items as one Arrow array of ``ITEM_TYPE``'s shape → ``(tracks, artists, markets, facts)``.
 
     Every source comes through here: Web API pages, and files (Exportify, the
     account data) laid out in the same shape. ``reasons`` says why a field is
     missing where the source, not Spotify, lacks it; with a reason for
-    ``added_at``, missing save dates are NA instead of an error.
+    ``added_at``, missing save dates are NA instead of an error. Given a
+    ``pool``, the album's columns and the save dates are worked out on it
+    meanwhile (Arrow lets go of the interpreter while it computes).
     """
     kept = np.arange(len(array)) if kept is None else kept
     reasons = reasons or {}
     track = pc.struct_field(array, "track")
+    album_side = functools.partial(_album_side, array, kept, missing_allowed="added_at" in reasons)
+    album = pool.submit(album_side) if pool is not None else None
     read_with_market = _read_with_market(market, pc.struct_field(track, "is_playable"))
     columns = _track_columns(track, read_with_market)
     artists, parent = _artist_table(pc.struct_field(track, "artists"))
     columns.update(_artist_columns(track, artists))
-    columns.update(_album_columns(pc.struct_field(track, "album"), columns["is_local"]))
-    columns["added_at"] = _added_at(pc.struct_field(array, "added_at"), kept, missing_allowed="added_at" in reasons)
+    columns.update(album_side() if album is None else album.result())
     facts = {"missing_fields": _missing_fields(columns, read_with_market, reasons)}
     tracks = _tracks_frame(columns, len(track))
     artist_frame = pd.DataFrame(
@@ -144,6 +150,20 @@ def _none_where(mask: pa.Array, values: pa.Array) -> pa.Array:
     return pc.if_else(mask, pa.scalar(None, values.type), values)
 
 
+def _album_side(array: pa.StructArray, kept: np.ndarray, missing_allowed: bool) -> dict[str, Any]:
+    """The album's columns and the save dates: they need nothing of the track's columns."""
+    track = pc.struct_field(array, "track")
+    columns = _album_columns(pc.struct_field(track, "album"), _is_local(track))
+    columns["added_at"] = _added_at(pc.struct_field(array, "added_at"), kept, missing_allowed)
+    return columns
+
+
+def _is_local(track: pa.Array) -> pa.Array:
+    """A local file: as Spotify says, else (files people have) from its ``spotify:local:`` URI."""
+    said, uri = pc.struct_field(track, "is_local"), pc.struct_field(track, "uri")
+    return pc.if_else(said.is_null(), pc.starts_with(uri.fill_null(""), "spotify:local:"), said)
+
+
 def _track_columns(track: pa.Array, read_with_market: bool) -> dict[str, pa.Array]:
     """The track's own fields. Local files get NA for the placeholder zeros Spotify sends them."""
 
@@ -151,7 +171,7 @@ def _track_columns(track: pa.Array, read_with_market: bool) -> dict[str, pa.Arra
         return pc.struct_field(track, list(path))
 
     uri, track_id = t("uri"), t("id")
-    is_local = pc.if_else(t("is_local").is_null(), pc.starts_with(uri.fill_null(""), "spotify:local:"), t("is_local"))
+    is_local = _is_local(track)
     n_markets = pc.list_value_length(t("available_markets")).cast(pa.int64())
     if read_with_market:  # Spotify then leaves the lists out, or sends them empty
         n_markets = pa.nulls(len(track), pa.int64())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -236,14 +237,15 @@ def from_arrow(
     reasons: dict[str, str] | None = None,
     genres: pd.DataFrame | None = None,
     audio_features: pd.DataFrame | None = None,
+    pool: Executor | None = None,
     **info: Any,
 ) -> Library:
     """A library from items already in Arrow (``savedlib.items.item_array``): how files become libraries.
 
     ``reasons`` says why the source lacks a field; ``genres`` and ``audio_features``
-    are its long tables, keyed by ``item`` (the row of ``array``).
+    are its long tables, keyed by ``item`` (the row of ``array``); a ``pool`` shares the work.
     """
-    tracks, artists, markets, facts = tables_from_array(array, reasons=reasons)
+    tracks, artists, markets, facts = tables_from_array(array, reasons=reasons, pool=pool)
     record = {"read_at": utc_stamp(), "market": None, "total": len(tracks), "n_tracks": len(tracks), **info, **facts}
     return Library(
         tracks,

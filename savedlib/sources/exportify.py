@@ -73,28 +73,28 @@ def read_exportify(path: str | os.PathLike) -> Library:
     columns = {TO_ENGLISH.get(c.strip(), c.strip()): c for c in frame.columns}
     flavour = _flavour(columns, path)
     column = _Columns(frame, columns, path.name)
-    with ThreadPoolExecutor(1) as pool:  # the long tables meanwhile (Arrow and NumPy let go of the GIL)
+    reasons = dict(REASONS[flavour])
+    if "Record Label" not in columns and "Label" not in columns:
+        reasons["album.label"] = f"{path.name} has no record-label column"
+    with ThreadPoolExecutor(1) as pool:  # two hands (Arrow and NumPy let go of the GIL while they work)
         album = pool.submit(_album, column, flavour)
         genres = pool.submit(_genres, column("Genres", "Artist Genres"))
         features = pool.submit(_features, column)
         uri = cells.track_uris(column("Track URI", "Spotify URI", "Track ID", "Spotify ID"))
         track = _track(column, uri, flavour)
         array = item_array(len(frame), added_at=column("Added At"), track=track, album=album.result())
-        genres, features = genres.result(), features.result()
-    reasons = dict(REASONS[flavour])
-    if "Record Label" not in columns and "Label" not in columns:
-        reasons["album.label"] = f"{path.name} has no record-label column"
-    try:
-        return from_arrow(
-            array,
-            reasons=reasons,
-            genres=genres,
-            audio_features=features,
-            source=f"Exportify file {path.name} ({flavour} format)",
-            format=flavour,
-        )
-    except ValueError as exc:  # a cell the tables cannot hold (a save date that is not a date)
-        raise SourceError(f"{path.name}: {exc} (items counted newest save first; nothing was read)") from None
+        try:
+            return from_arrow(
+                array,
+                reasons=reasons,
+                genres=genres.result(),
+                audio_features=features.result(),
+                pool=pool,
+                source=f"Exportify file {path.name} ({flavour} format)",
+                format=flavour,
+            )
+        except ValueError as exc:  # a cell the tables cannot hold (a save date that is not a date)
+            raise SourceError(f"{path.name}: {exc} (items counted newest save first; nothing was read)") from None
 
 
 #: Columns read as numbers or booleans; every other column is text, whatever it looks like ("1989").
