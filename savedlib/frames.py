@@ -153,7 +153,7 @@ def _none_where(mask: pa.Array, values: pa.Array) -> pa.Array:
 def _album_side(array: pa.StructArray, kept: np.ndarray, missing_allowed: bool) -> dict[str, Any]:
     """The album's columns and the save dates: they need nothing of the track's columns."""
     track = pc.struct_field(array, "track")
-    columns = _album_columns(pc.struct_field(track, "album"), _is_local(track))
+    columns = {k: _pandas(k, v) for k, v in _album_columns(pc.struct_field(track, "album"), _is_local(track)).items()}
     columns["added_at"] = _added_at(pc.struct_field(array, "added_at"), kept, missing_allowed)
     return columns
 
@@ -237,14 +237,16 @@ CATEGORIES = {"restriction": RESTRICTIONS, "album_type": ALBUM_TYPES, "album_rel
 
 def _tracks_frame(columns: dict[str, Any], n: int) -> pd.DataFrame:
     """One typed frame in ``TRACK_COLUMNS`` order, each Arrow column converted to its nullable pandas array."""
-    columns = dict(columns)
-    for name, known in CATEGORIES.items():
-        columns[name] = categorical(columns[name], known)
     return pd.DataFrame(
-        {name: pandas_array(v) if isinstance(v := columns[name], pa.Array) else v for name in TRACK_COLUMNS},
-        index=pd.RangeIndex(n, name="item"),
-        copy=False,
+        {name: _pandas(name, columns[name]) for name in TRACK_COLUMNS}, index=pd.RangeIndex(n, name="item"), copy=False
     )
+
+
+def _pandas(name: str, values: Any) -> Any:
+    """A column of ``tracks`` as its pandas array: a category (``CATEGORIES``) or a nullable array."""
+    if not isinstance(values, pa.Array):
+        return values
+    return categorical(values, CATEGORIES[name]) if name in CATEGORIES else pandas_array(values)
 
 
 def _added_at(values: pa.Array, kept: np.ndarray, missing_allowed: bool = False) -> pd.Series:
