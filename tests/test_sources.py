@@ -283,6 +283,10 @@ def test_rows_without_a_save_date_are_refused_by_row(tmp_path):
     odd.write_text(head + "\n" + good + bad + good.replace("2024-01-01", "2025-01-01"))  # the file's row, not its save
     with pytest.raises(savedlib.SourceError, match=r"odd\.csv: track row 2 \('Z'\) has 'Added At' 'yesterday', not a"):
         savedlib.read_exportify(odd)
+    month = tmp_path / "month.csv"  # in Spotify's form and order, so only the conversion finds it
+    month.write_text(head + "\n" + good.replace("2024-01-01", "2024-13-01") + good, encoding="utf-8")
+    with pytest.raises(savedlib.SourceError, match=r"month\.csv: item 0: added_at '2024-13-01T00:00:00Z' is not an"):
+        savedlib.read_exportify(month)
 
 
 def test_a_large_exportify_file_comes_back_whole(tmp_path):

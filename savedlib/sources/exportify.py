@@ -83,12 +83,13 @@ def read_exportify(path: str | os.PathLike) -> Library:
         uri = cells.track_uris(column("Track URI", "Spotify URI", "Track ID", "Spotify ID"))
         track = _track(column, uri, flavour)
         array = item_array(len(frame), added_at=column("Added At"), track=track, album=album.result())
+        genres, features = genres.result(), features.result()
         try:
             return from_arrow(
                 array,
                 reasons=reasons,
-                genres=genres.result(),
-                audio_features=features.result(),
+                genres=genres,
+                audio_features=features,
                 pool=pool,
                 source=f"Exportify file {path.name} ({flavour} format)",
                 format=flavour,
