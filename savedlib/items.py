@@ -237,6 +237,12 @@ def ids_of(uris: pa.Array | None, prefix: str) -> pa.Array | None:
     return pc.binary_slice(kind.cast(pa.binary()), len(prefix), 1 << 30).cast(pa.string())  # an ASCII prefix: bytes
 
 
+def prefixed(values: pa.Array, prefix: str) -> pa.Array:
+    """``prefix`` + each value (null stays null): ids → URIs or links. Inserting a slice is one pass,
+    about twice as fast as ``binary_join_element_wise``."""
+    return pc.binary_replace_slice(values, 0, 0, prefix)
+
+
 def key(item: Mapping) -> tuple:
     """Identity of a saved item: which track, saved when (local files have no id, but a URI)."""
     if isinstance(item, RawItem):

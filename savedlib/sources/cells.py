@@ -11,34 +11,27 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from savedlib.items import ids_of
+from savedlib.items import ids_of, prefixed
 from savedlib.tables import per_distinct
 
 _ESCAPED_COMMA = "\x00"  # not whitespace: a name may begin or end with an escaped comma
-_NOTHING = pa.array(["", "null", "undefined"])
+#: What a cell holds for nothing: empty, or what the JavaScript exporters write (the parser is told these).
+NOTHING = ("", "null", "undefined")
 
 
 def of(column: pd.Series) -> pa.Array:
-    """A column as Arrow: text with the exporters' words for nothing null; numbers as read."""
+    """A column as Arrow: text as ``string``, numbers as read (the parser made ``NOTHING`` missing)."""
     try:
         values = pa.Array.from_pandas(column)  # a number's NaN is missing
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers and text mixed in one column: all of it as text
         values = pa.Array.from_pandas(column.astype("str"))
+    if pa.types.is_large_string(values.type):
+        values = values.cast(pa.string())  # before combining chunks: only the offsets change
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if values.null_count == len(values):  # an empty column, whatever type the parser guessed
         return pa.nulls(len(values), pa.string())
-    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-        return values
-    values = values.cast(pa.string())
-    lengths = pc.binary_length(values).fill_null(-1).to_numpy()
-    maybe = np.flatnonzero((lengths == 0) | (lengths == 4) | (lengths == 9))  # "", "null", "undefined"
-    nothing = maybe[pc.is_in(values.take(maybe), value_set=_NOTHING).to_numpy(zero_copy_only=False)]
-    if not nothing.size:
-        return values
-    mask = np.zeros(len(values), bool)
-    mask[nothing] = True
-    return pc.if_else(pa.array(mask), pa.scalar(None, pa.string()), values)
+    return values
 
 
 def track_uris(values: pa.Array) -> pa.Array:
@@ -46,7 +39,7 @@ def track_uris(values: pa.Array) -> pa.Array:
     if pc.all(pc.starts_with(values, "spotify:")).as_py():  # every file written since 2024
         return values
     bare = pc.and_(pc.invert(pc.starts_with(values, "spotify:")), pc.equal(pc.utf8_length(values), 22))
-    return pc.if_else(bare, pc.binary_join_element_wise("spotify:track:", values, ""), values)
+    return pc.if_else(bare, prefixed(values, "spotify:track:"), values)
 
 
 class UnreadableDate(ValueError):
@@ -103,11 +96,19 @@ def _first_used(values: pa.Array, separators: str | tuple[str, ...]) -> str:
 
 
 def _split(values: pa.Array, separator: str) -> pa.ListArray:
-    lists = pc.split_pattern(pc.fill_null(values, ""), separator)
+    filled = pc.fill_null(values, "")
+    lists = pc.split_pattern(filled, separator)
     flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
-    lists = pa.ListArray.from_arrays(lists.offsets, flat)
-    empty = pc.equal(pc.fill_null(values, ""), "")
-    return pc.if_else(empty, pa.scalar([], pa.list_(pa.string())), lists)
+    offsets = np.asarray(lists.offsets)
+    empty = np.flatnonzero(pc.equal(filled, "").to_numpy(zero_copy_only=False))
+    if empty.size:  # an empty cell splits into one empty part: make it an empty list
+        keep = np.ones(len(flat), dtype=bool)
+        keep[offsets[empty]] = False
+        flat = flat.filter(pa.array(keep))
+        lengths = np.diff(offsets)
+        lengths[empty] = 0
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+    return pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), flat)
 
 
 def split_escaped(values: pa.Array | None, strip: str | None = None) -> pa.ListArray | None:

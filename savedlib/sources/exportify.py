@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from savedlib.errors import SourceError
-from savedlib.items import ARTIST_TYPE, IMAGE_TYPE, ids_of, item_array
+from savedlib.items import ARTIST_TYPE, IMAGE_TYPE, ids_of, item_array, prefixed
 from savedlib.library import AUDIO_FEATURES, Library, from_arrow
 from savedlib.sources import cells
 from savedlib.sources.exportify_headers import TO_ENGLISH
@@ -104,14 +104,14 @@ TYPED = {"Duration (ms)", "Track Duration (ms)", "Popularity", "Disc Number", "T
 
 
 def _read(path: Path) -> pd.DataFrame:
-    """The file's cells, read by pandas' fast parser; only an empty cell is missing (a track may be called "NA").
+    """The file's cells, read by pandas' fast parser; missing is only ``cells.NOTHING`` (a track may be called "NA").
 
     The parser guesses each column's type; a text column it took for numbers (an
     album column of years "1989") is read again as text, so no cell changes.
     """
     if not path.is_file():
         raise SourceError(f"{path} is not a file")
-    options = {"keep_default_na": False, "na_values": [""], "encoding": "utf-8-sig"}
+    options = {"keep_default_na": False, "na_values": list(cells.NOTHING), "encoding": "utf-8-sig"}
     try:
         frame = pd.read_csv(path, **options)
         guessed = [
@@ -257,7 +257,7 @@ def _artists(names: pa.ListArray | None, ids: pa.ListArray | None, prefix: str, 
     else:
         artist_ids = pa.nulls(len(flat), pa.string())
     no_ids = artist_ids.null_count == len(artist_ids)
-    uris = artist_ids if no_ids else pc.binary_join_element_wise(pa.scalar(prefix), artist_ids, "")
+    uris = artist_ids if no_ids else prefixed(artist_ids, prefix)
     structs = pa.StructArray.from_arrays([artist_ids, flat, uris], fields=list(ARTIST_TYPE))
     return pa.ListArray.from_arrays(names.offsets, structs, mask=names.is_null())
 
@@ -277,8 +277,8 @@ def _images(urls: pa.Array | None) -> pa.Array | None:
 def _genres(values: pa.Array | None) -> pd.DataFrame | None:
     """One row per (item, genre), each genre of an item once (by item, then genre).
 
-    Split and sorted once per distinct cell (a cell repeats on every track of
-    the same artists), then spread to the items with NumPy.
+    Split, deduplicated and sorted once per distinct cell (a cell repeats on every
+    track of the same artists), then spread to the items by an Arrow ``take``.
     """
     if values is None:
         return None
@@ -288,18 +288,18 @@ def _genres(values: pa.Array | None) -> pd.DataFrame | None:
     keep = pc.not_equal(flat, "").to_numpy(zero_copy_only=False)
     genre = categorical(flat.filter(keep))
     n_genres = max(len(genre.categories), 1)
-    pairs = np.unique(pc.list_parent_indices(lists).to_numpy()[keep] * n_genres + genre.codes)  # sorted, each once
-    cell, code = pairs // n_genres, pairs % n_genres
-    counts = np.bincount(cell, minlength=len(encoded.dictionary))
-    of_item = encoded.indices.fill_null(len(counts)).to_numpy()
-    lengths = np.append(counts, 0)[of_item]
-    starts = np.append(np.cumsum(counts) - counts, 0)[of_item]
-    within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    pairs = np.sort(pc.list_parent_indices(lists).to_numpy()[keep] * n_genres + genre.codes)
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]][: pairs.size]]  # each once (np.unique hashes: slower)
+    counts = np.bincount(pairs // n_genres, minlength=len(encoded.dictionary))
+    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
+    of_cell = pa.ListArray.from_arrays(offsets, pa.array((pairs % n_genres).astype(np.int32)))
+    of_item = of_cell.take(encoded.indices)  # an empty cell: no genres
     return pd.DataFrame(
         {
-            "item": np.repeat(np.arange(len(values), dtype=np.int32), lengths),
-            "genre": pd.Categorical.from_codes(code[np.repeat(starts, lengths) + within], dtype=genre.dtype),
-        }
+            "item": pc.list_parent_indices(of_item).to_numpy().astype(np.int32),
+            "genre": pd.Categorical.from_codes(pc.list_flatten(of_item).to_numpy(), dtype=genre.dtype, validate=False),
+        },
+        copy=False,
     )
 
 
@@ -310,13 +310,17 @@ def _features(column: _Columns) -> pd.DataFrame | None:
     if not present:
         return None
     known = np.logical_or.reduce([~np.isnan(v) for v in present])
-    rows = np.flatnonzero(known)
-    out = {"item": rows.astype(np.int32)}
+    rows = None if known.all() else np.flatnonzero(known)
+    out = {"item": np.arange(len(known), dtype=np.int32) if rows is None else rows.astype(np.int32)}
     for name, values in found.items():
-        values = np.full(len(rows), np.nan) if values is None else values[rows]
+        if values is None:
+            values = np.full(len(out["item"]), np.nan)
+        else:  # the table's own copy (a view of the parser's column would be read-only)
+            values = np.require(values, requirements="W") if rows is None else values[rows]
         missing = np.isnan(values)
         if AUDIO_FEATURES[name] == "Int64":
-            out[name] = pd.arrays.IntegerArray(np.where(missing, 0, np.round(values)).astype(np.int64), missing)
+            whole = np.round(np.where(missing, 0, values)).astype(np.int64)
+            out[name] = pd.arrays.IntegerArray(whole, missing)
         else:
             out[name] = pd.arrays.FloatingArray(values, missing)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, copy=False)
