@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from typing import Any
 
 import numpy as np
@@ -84,6 +84,7 @@ def tables_from_array(
     market: str | None = None,
     reasons: dict[str, str] | None = None,
     pool: Executor | None = None,
+    album: Future | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
     """Items as one Arrow array of ``ITEM_TYPE``'s shape → ``(tracks, artists, markets, facts)``.
 
@@ -92,13 +93,16 @@ def tables_from_array(
     missing where the source, not Spotify, lacks it; with a reason for
     ``added_at``, missing save dates are NA instead of an error. Given a
     ``pool``, the album's columns and the save dates are worked out on it
-    meanwhile (Arrow lets go of the interpreter while it computes).
+    meanwhile (Arrow lets go of the interpreter while it computes); a reader
+    that has them under way already (``album_side``, started as soon as it had
+    the album's cells) passes that ``album`` future instead.
     """
     kept = np.arange(len(array)) if kept is None else kept
     reasons = reasons or {}
     track = pc.struct_field(array, "track")
     album_side = functools.partial(_album_side, array, kept, missing_allowed="added_at" in reasons)
-    album = pool.submit(album_side) if pool is not None else None
+    if album is None and pool is not None:
+        album = pool.submit(album_side)
     read_with_market = _read_with_market(market, pc.struct_field(track, "is_playable"))
     columns = _track_columns(track, read_with_market)
     artists, parent = _artist_table(pc.struct_field(track, "artists"))
@@ -148,6 +152,12 @@ def _from_dicts(items: Sequence[Any]) -> pa.StructArray:
 def _none_where(mask: pa.Array, values: pa.Array) -> pa.Array:
     """``values`` with nulls where ``mask`` is true."""
     return pc.if_else(mask, pa.scalar(None, values.type), values)
+
+
+def album_side(array: pa.StructArray, missing_allowed: bool = False) -> dict[str, Any]:
+    """The album's columns and the save dates of items in ``ITEM_TYPE``'s shape, as ``tables_from_array``
+    makes them: of the track they need only ``uri`` and ``is_local``, so a reader can start them early."""
+    return _album_side(array, np.arange(len(array)), missing_allowed)
 
 
 def _album_side(array: pa.StructArray, kept: np.ndarray, missing_allowed: bool) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -235,17 +235,20 @@ def from_arrow(
     array: Any,
     *,
     reasons: dict[str, str] | None = None,
-    genres: pd.DataFrame | None = None,
-    audio_features: pd.DataFrame | None = None,
+    genres: pd.DataFrame | Future | None = None,
+    audio_features: pd.DataFrame | Future | None = None,
     pool: Executor | None = None,
+    album: Future | None = None,
     **info: Any,
 ) -> Library:
     """A library from items already in Arrow (``savedlib.items.item_array``): how files become libraries.
 
     ``reasons`` says why the source lacks a field; ``genres`` and ``audio_features``
-    are its long tables, keyed by ``item`` (the row of ``array``); a ``pool`` shares the work.
+    are its long tables, keyed by ``item`` (the row of ``array``), or futures of them; a ``pool``
+    shares the work, and ``album`` is ``frames.album_side`` of these items when already under way.
     """
-    tracks, artists, markets, facts = tables_from_array(array, reasons=reasons, pool=pool)
+    tracks, artists, markets, facts = tables_from_array(array, reasons=reasons, pool=pool, album=album)
+    genres, audio_features = (t.result() if isinstance(t, Future) else t for t in (genres, audio_features))
     record = {"read_at": utc_stamp(), "market": None, "total": len(tracks), "n_tracks": len(tracks), **info, **facts}
     return Library(
         tracks,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import savedlib
@@ -296,6 +297,18 @@ def test_a_large_exportify_file_comes_back_whole(tmp_path):
     assert len(lib) == 5000 and (lib.tracks["track_uri"].to_numpy() == big.tracks["track_uri"].to_numpy()).all()
     assert np.array_equal(lib.tracks["duration_ms"].to_numpy(), big.tracks["duration_ms"].to_numpy())
     assert lib.genres.astype({"genre": str}).equals(big.genres.astype({"genre": str}))
+
+
+def test_escaped_commas_found_in_any_text_and_only_there():
+    """The byte search for watsonbox's escaped commas: every row that has one (emoji, right-to-left text before
+    it), none across two names (one ending in a backslash, the next starting with a comma), nulls and empties."""
+    from savedlib.sources import cells
+
+    values = pa.array(["🎧 אבג\\, x, Y", "A\\", ",B", None, "", "Earth\\, Wind & Fire, Tyler\\, The Creator"])
+    got = cells.split_escaped(values).to_pylist()
+    assert got == [["🎧 אבג, x", "Y"], ["A\\"], [",B"], [], [], ["Earth, Wind & Fire", "Tyler, The Creator"]]
+    assert cells.split(pa.array(["a,b", "c;d"]), (";", ",")).to_pylist() == [["a,b"], ["c", "d"]]  # ";" used: kept
+    assert cells.split(pa.array(["a,b", "c"]), (";", ",")).to_pylist() == [["a", "b"], ["c"]]
 
 
 def test_escaped_commas_at_either_end_of_a_name(tmp_path):

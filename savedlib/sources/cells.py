@@ -91,8 +91,35 @@ def split(values: pa.Array | None, separator: str | tuple[str, ...]) -> pa.ListA
 def _first_used(values: pa.Array, separators: str | tuple[str, ...]) -> str:
     if isinstance(separators, str):
         return separators
-    used = (s for s in separators[:-1] if pc.any(pc.match_substring(values, s)).as_py())
-    return next(used, separators[-1])
+    return next((s for s in separators[:-1] if _rows_holding(values, s, first=True).size), separators[-1])
+
+
+def _rows_holding(values: pa.Array, text: str, first: bool = False) -> np.ndarray:
+    """The rows whose value holds ``text`` (with ``first``, only the first such row), found by searching the
+    bytes of all values at once: many times faster than an Arrow scan of each value when they are few."""
+    if not pa.types.is_string(values.type) or values.buffers()[2] is None:
+        held = pc.fill_null(pc.match_substring(values, text), False).to_numpy(zero_copy_only=False)
+        return np.flatnonzero(held)[: 1 if first else None]
+    offsets = np.frombuffer(values.buffers()[1], np.int32, len(values) + 1, values.offset * 4)
+    data, target, rows = values.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]], text.encode(), []
+    at = data.find(target)
+    while at >= 0 and not (first and rows):
+        row = int(np.searchsorted(offsets, at + offsets[0], side="right")) - 1
+        if (not rows or rows[-1] != row) and text in (values[row].as_py() or ""):  # not a match across two values
+            rows.append(row)
+        at = data.find(target, at + 1)
+    return np.array(rows, dtype=np.int64)
+
+
+def _replace_rare(values: pa.Array, old: str, new: str) -> pa.Array:
+    """``values`` with ``old`` replaced by ``new`` in the few rows that hold it (``_rows_holding``)."""
+    rows = _rows_holding(values, old)
+    if not rows.size:
+        return values
+    mask = np.zeros(len(values), dtype=bool)
+    mask[rows] = True
+    mended = pa.array([v.replace(old, new) for v in values.take(rows).to_pylist()], values.type)
+    return pc.replace_with_mask(values, pa.array(mask), mended)
 
 
 def _split(values: pa.Array, separator: str) -> pa.ListArray:
@@ -119,13 +146,8 @@ def split_escaped(values: pa.Array | None, strip: str | None = None) -> pa.ListA
 
 
 def _split_escaped(values: pa.Array, strip: str | None) -> pa.ListArray:
-    escaped = pc.any(pc.match_substring(values, "\\,")).as_py()
-    if escaped:
-        values = pc.replace_substring(values, "\\,", _ESCAPED_COMMA)
-    lists = _split(values, ", ")
-    flat = pc.list_flatten(lists)
-    if escaped:
-        flat = pc.replace_substring(flat, _ESCAPED_COMMA, ",")
+    lists = _split(_replace_rare(values, "\\,", _ESCAPED_COMMA), ", ")
+    flat = _replace_rare(pc.list_flatten(lists), _ESCAPED_COMMA, ",")
     if strip:
         flat = pc.coalesce(ids_of(flat, strip), flat)
     return pa.ListArray.from_arrays(lists.offsets, flat)

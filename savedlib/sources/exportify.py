@@ -20,8 +20,9 @@ Both carry what a 2026 Development Mode app no longer gets: popularity, genres, 
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from savedlib.errors import SourceError
+from savedlib.frames import album_side
 from savedlib.items import ARTIST_TYPE, IMAGE_TYPE, ids_of, item_array, prefixed
 from savedlib.library import AUDIO_FEATURES, Library, from_arrow
 from savedlib.sources import cells
@@ -76,14 +78,15 @@ def read_exportify(path: str | os.PathLike) -> Library:
     reasons = dict(REASONS[flavour])
     if "Record Label" not in columns and "Label" not in columns:
         reasons["album.label"] = f"{path.name} has no record-label column"
+    uri = cells.track_uris(column("Track URI", "Spotify URI", "Track ID", "Spotify ID"))
+    is_local, added_at = pc.starts_with(uri, "spotify:local:"), column("Added At")
     with ThreadPoolExecutor(1) as pool:  # two hands (Arrow and NumPy let go of the GIL while they work)
         album = pool.submit(_album, column, flavour)
+        album_columns = pool.submit(_album_columns, album, uri, is_local, added_at)
         genres = pool.submit(_genres, column("Genres", "Artist Genres"))
         features = pool.submit(_features, column)
-        uri = cells.track_uris(column("Track URI", "Spotify URI", "Track ID", "Spotify ID"))
-        track = _track(column, uri, flavour)
-        array = item_array(len(frame), added_at=column("Added At"), track=track, album=album.result())
-        genres, features = genres.result(), features.result()
+        track = _track(column, uri, is_local, flavour)
+        array = item_array(len(frame), added_at=added_at, track=track, album=album.result())
         try:
             return from_arrow(
                 array,
@@ -91,6 +94,7 @@ def read_exportify(path: str | os.PathLike) -> Library:
                 genres=genres,
                 audio_features=features,
                 pool=pool,
+                album=album_columns,
                 source=f"Exportify file {path.name} ({flavour} format)",
                 format=flavour,
             )
@@ -197,7 +201,7 @@ class _Columns:
         return cells.floats(self(*names)).to_numpy(zero_copy_only=False)
 
 
-def _track(column: _Columns, uri: pa.Array, flavour: str) -> dict[str, pa.Array]:
+def _track(column: _Columns, uri: pa.Array, is_local: pa.Array, flavour: str) -> dict[str, pa.Array]:
     names = column("Artist Name(s)")
     if flavour == WATSONBOX:
         artist_names = cells.split_escaped(names)
@@ -214,7 +218,7 @@ def _track(column: _Columns, uri: pa.Array, flavour: str) -> dict[str, pa.Array]
         "popularity": cells.integers(column("Popularity")),
         "disc_number": cells.integers(column("Disc Number")),
         "track_number": cells.integers(column("Track Number")),
-        "is_local": pc.starts_with(uri, "spotify:local:"),
+        "is_local": is_local,
         "is_playable": cells.booleans(column("Is Playable")),
         "preview_url": column("Track Preview URL"),
         "external_ids": pa.StructArray.from_arrays([_or_nulls(column("ISRC"), len(uri))], names=["isrc"]),
@@ -236,6 +240,12 @@ def _album(column: _Columns, flavour: str) -> dict[str, pa.Array]:
         ids = cells.split_escaped(column("Album Artist URI(s)"), strip="spotify:artist:")
         out["artists"] = _artists(names, ids, "spotify:artist:", len(dates) if dates is not None else 0)
     return {k: v for k, v in out.items() if v is not None}
+
+
+def _album_columns(album: Future, uri: pa.Array, is_local: pa.Array, added_at: pa.Array) -> dict[str, Any]:
+    """``frames.album_side`` of these items, begun before the track's columns are ready (they need none)."""
+    track = {"uri": uri, "is_local": is_local}
+    return album_side(item_array(len(uri), added_at=added_at, track=track, album=album.result()))
 
 
 def _or_nulls(values: pa.Array | None, n: int) -> pa.Array:
