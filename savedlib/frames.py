@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from savedlib.items import ITEM_TYPE, RawItem, check_shape, find_type_error, parse_raw, plain, prefixed
 from savedlib.markets import SPOTIFY_MARKETS
-from savedlib.tables import STRING, categorical, pandas_array, per_distinct
+from savedlib.tables import STRING, categorical, distinct, pandas_array
 
 TRACK_URL = "https://open.spotify.com/track/"
 
@@ -341,9 +341,14 @@ def _largest_image(images: pa.Array) -> pa.Array:
 def _released(release_date: pa.Array, precision: pa.Array) -> tuple[pd.Series, pa.Array, pa.Array]:
     """Start of the release period as a date (NaT for ``"0000"`` or unknown), its year, and its precision
     (as sent, else read from the date's form, as files need), each distinct date worked on once."""
-    released, year, form = per_distinct(release_date.cast(pa.string()), _release_start)
-    precision = form if precision.null_count == len(precision) else pc.coalesce(precision, form)
-    return pd.Series(released.to_numpy(zero_copy_only=False)).astype("datetime64[us]"), year, precision
+    dates, rows = distinct(release_date.cast(pa.string()))
+    released, year, form = _release_start(dates)
+    if precision.null_count == len(precision):  # not sent (files): from the form, kept encoded (three words)
+        precision = pa.DictionaryArray.from_arrays(rows, form)
+    else:
+        precision = pc.coalesce(precision, form.take(rows))
+    released = released.take(rows).to_numpy(zero_copy_only=False)
+    return pd.Series(released).astype("datetime64[us]"), year.take(rows), precision
 
 
 def _release_start(text: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
@@ -400,12 +405,17 @@ def _missing_fields(columns: dict[str, Any], read_with_market: bool, reasons: di
     local = columns["is_local"].fill_null(False)
     if len(local) == 0 or pc.all(local).as_py():
         return {}
-    real = None if not pc.any(local).as_py() else pc.invert(local)
+    real = None if not pc.any(local).as_py() else ~local.to_numpy(zero_copy_only=False)
     missing = {}
     for field, (column, reason) in WATCHED_FIELDS.items():
         values = columns[column]
-        values = values if isinstance(values, pa.Array) else pa.array(values, from_pandas=True)
-        known = values.null_count < len(values) if real is None else pc.any(pc.and_(values.is_valid(), real)).as_py()
+        if isinstance(values, pa.Array) and real is None:
+            known = values.null_count < len(values)
+        else:  # an Arrow column, or one already made a pandas array on the second thread
+            valid = (
+                values.is_valid().to_numpy(zero_copy_only=False) if isinstance(values, pa.Array) else ~pd.isna(values)
+            )
+            known = bool(np.any(valid if real is None else valid & real))
         if not known:
             reason = MARKET_REASON if field == "available_markets" and read_with_market else reason
             missing[field] = reasons.get(field, reason)

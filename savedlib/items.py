@@ -77,9 +77,17 @@ def item_array(
     so that they take the same road to the tables as the Web API's pages.
     """
 
+    nulls: dict[pa.DataType, pa.Array] = {}  # one all-null column per type, shared by the fields a file lacks
+
+    def column(field: pa.Field, values: pa.Array | None) -> pa.Array:
+        if values is None:
+            if field.type not in nulls:
+                nulls[field.type] = pa.nulls(n, field.type)
+            return nulls[field.type]
+        return values if values.type == field.type else values.cast(field.type)
+
     def struct(typ: pa.StructType, values: dict[str, pa.Array]) -> pa.StructArray:
-        arrays = [values[f.name].cast(f.type) if values.get(f.name) is not None else pa.nulls(n, f.type) for f in typ]
-        return pa.StructArray.from_arrays(arrays, fields=list(typ))
+        return pa.StructArray.from_arrays([column(f, values.get(f.name)) for f in typ], fields=list(typ))
 
     album_array = struct(ALBUM_TYPE, album or {})
     track_array = struct(TRACK_TYPE, {**(track or {}), "album": album_array})
@@ -233,7 +241,8 @@ def ids_of(uris: pa.Array | None, prefix: str) -> pa.Array | None:
     for files that name tracks by URI only (Exportify, the account data, the listening history)."""
     if uris is None:
         return None
-    kind = pc.if_else(pc.starts_with(uris, prefix), uris, pa.scalar(None, pa.string()))
+    starts = pc.starts_with(uris, prefix)
+    kind = uris if pc.all(starts).as_py() else pc.if_else(starts, uris, pa.scalar(None, pa.string()))
     return pc.binary_slice(kind.cast(pa.binary()), len(prefix), 1 << 30).cast(pa.string())  # an ASCII prefix: bytes
 
 

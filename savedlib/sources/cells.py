@@ -155,6 +155,8 @@ def _split_escaped(values: pa.Array, strip: str | None) -> pa.ListArray:
 
 def integers(values: pa.Array | None) -> pa.Array | None:
     """Whole numbers (``"12"``, also ``"12.0"``); anything else null."""
+    if values is not None and pa.types.is_integer(values.type):  # as the parser read them
+        return values.cast(pa.int64())
     numbers = floats(values)
     return None if numbers is None else pc.cast(pc.round(numbers), pa.int64())
 
