@@ -303,12 +303,13 @@ def _join_names(lists: pa.Array) -> pa.Array:
     names = pc.struct_field(pc.list_flatten(lists), "name")
     lengths = pc.list_value_length(lists)
     if names.null_count == 0 and pc.min(lengths.fill_null(0)).as_py() not in (0, None):  # the usual case, fast
-        return pc.binary_join(pa.ListArray.from_arrays(_offsets(lengths), names), ", ")
+        return pc.binary_join(pa.ListArray.from_arrays(_offsets(lengths), names), pa.scalar(", ", names.type))
     known = names.is_valid().to_numpy(zero_copy_only=False)
     parent = pc.list_parent_indices(lists).to_numpy()
     counts = np.bincount(parent[known], minlength=len(lists))
     rebuilt = pa.ListArray.from_arrays(_offsets(pa.array(counts)), names.filter(pa.array(known)))
-    return pc.if_else(pa.array(counts > 0), pc.binary_join(rebuilt, ", "), pa.scalar(None, pa.string()))
+    joined = pc.binary_join(rebuilt, pa.scalar(", ", names.type))  # the names' own text type (files: large)
+    return pc.if_else(pa.array(counts > 0), joined, pa.scalar(None, names.type))
 
 
 def _offsets(lengths: pa.Array) -> pa.Array:
@@ -318,7 +319,7 @@ def _offsets(lengths: pa.Array) -> pa.Array:
 
 def _artist_ids(lists: pa.Array) -> pa.Array:
     """``list<string>`` of artist ids per track (null ids of local files stay null inside)."""
-    ids = pc.struct_field(pc.list_flatten(lists), "id")
+    ids = pc.struct_field(pc.list_flatten(lists), "id").cast(pa.string())  # as the column's dtype says
     return pa.ListArray.from_arrays(_offsets(pc.list_value_length(lists)), ids)
 
 

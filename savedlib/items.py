@@ -65,6 +65,17 @@ TRACK_TYPE = pa.struct(
 ITEM_TYPE = pa.struct([("added_at", _str), ("track", TRACK_TYPE)])
 
 
+def _narrowed(typ: pa.DataType) -> pa.DataType:
+    """``typ`` with ``large_string`` read as ``string``: text the way pandas keeps it is taken as it is."""
+    if pa.types.is_large_string(typ):
+        return pa.string()
+    if pa.types.is_list(typ):
+        return pa.list_(_narrowed(typ.value_type))
+    if pa.types.is_struct(typ):
+        return pa.struct([pa.field(f.name, _narrowed(f.type)) for f in typ])
+    return typ
+
+
 def item_array(
     n: int,
     added_at: pa.Array | None = None,
@@ -74,7 +85,9 @@ def item_array(
     """``n`` items in ``ITEM_TYPE``'s shape from the columns a file has; every other field null.
 
     Files people have (Exportify CSVs, the account data) become items this way,
-    so that they take the same road to the tables as the Web API's pages.
+    so that they take the same road to the tables as the Web API's pages. Text may
+    come as ``large_string`` (as pandas' parser gives it): kept, not copied, for the
+    tables' pandas columns are ``large_string`` too.
     """
 
     nulls: dict[pa.DataType, pa.Array] = {}  # one all-null column per type, shared by the fields a file lacks
@@ -84,10 +97,10 @@ def item_array(
             if field.type not in nulls:
                 nulls[field.type] = pa.nulls(n, field.type)
             return nulls[field.type]
-        return values if values.type == field.type else values.cast(field.type)
+        return values if _narrowed(values.type) == field.type else values.cast(field.type)
 
     def struct(typ: pa.StructType, values: dict[str, pa.Array]) -> pa.StructArray:
-        return pa.StructArray.from_arrays([column(f, values.get(f.name)) for f in typ], fields=list(typ))
+        return pa.StructArray.from_arrays([column(f, values.get(f.name)) for f in typ], names=[f.name for f in typ])
 
     album_array = struct(ALBUM_TYPE, album or {})
     track_array = struct(TRACK_TYPE, {**(track or {}), "album": album_array})

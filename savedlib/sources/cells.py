@@ -20,14 +20,12 @@ NOTHING = ("", "null", "undefined")
 
 
 def of(column: pd.Series) -> pa.Array:
-    """A column as Arrow: text as ``string``, numbers as read (the parser made ``NOTHING`` missing)."""
+    """A column as Arrow: text as ``large_string``, numbers as read (the parser made ``NOTHING`` missing)."""
     try:
         values = pa.Array.from_pandas(column)  # a number's NaN is missing
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers and text mixed in one column: all of it as text
         values = pa.Array.from_pandas(column.astype("str"))
-    if pa.types.is_large_string(values.type):
-        values = values.cast(pa.string())  # before combining chunks: only the offsets change
-    if isinstance(values, pa.ChunkedArray):
+    if isinstance(values, pa.ChunkedArray):  # text stays large_string, as the tables' pandas columns keep it
         values = values.combine_chunks()
     if values.null_count == len(values):  # an empty column, whatever type the parser guessed
         return pa.nulls(len(values), pa.string())
@@ -97,10 +95,11 @@ def _first_used(values: pa.Array, separators: str | tuple[str, ...]) -> str:
 def _rows_holding(values: pa.Array, text: str, first: bool = False) -> np.ndarray:
     """The rows whose value holds ``text`` (with ``first``, only the first such row), found by searching the
     bytes of all values at once: many times faster than an Arrow scan of each value when they are few."""
-    if not pa.types.is_string(values.type) or values.buffers()[2] is None:
+    width = 4 if pa.types.is_string(values.type) else 8 if pa.types.is_large_string(values.type) else 0
+    if not width or values.buffers()[2] is None:
         held = pc.fill_null(pc.match_substring(values, text), False).to_numpy(zero_copy_only=False)
         return np.flatnonzero(held)[: 1 if first else None]
-    offsets = np.frombuffer(values.buffers()[1], np.int32, len(values) + 1, values.offset * 4)
+    offsets = np.frombuffer(values.buffers()[1], f"int{width * 8}", len(values) + 1, values.offset * width)
     data, target, rows = values.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]], text.encode(), []
     at = data.find(target)
     while at >= 0 and not (first and rows):
@@ -165,7 +164,7 @@ def floats(values: pa.Array | None) -> pa.Array | None:
     """Numbers as float64; a text that is not a number null."""
     if values is None:
         return None
-    if not pa.types.is_string(values.type):
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         return pc.cast(values, pa.float64())
     try:
         return pc.cast(values, pa.float64())

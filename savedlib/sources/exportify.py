@@ -268,7 +268,7 @@ def _artists(names: pa.ListArray | None, ids: pa.ListArray | None, prefix: str, 
         artist_ids = pa.nulls(len(flat), pa.string())
     no_ids = artist_ids.null_count == len(artist_ids)
     uris = artist_ids if no_ids else prefixed(artist_ids, prefix)
-    structs = pa.StructArray.from_arrays([artist_ids, flat, uris], fields=list(ARTIST_TYPE))
+    structs = pa.StructArray.from_arrays([artist_ids, flat, uris], names=ARTIST_TYPE.names)
     return pa.ListArray.from_arrays(names.offsets, structs, mask=names.is_null())
 
 
@@ -278,7 +278,7 @@ def _images(urls: pa.Array | None) -> pa.Array | None:
     present = urls.is_valid().to_numpy(zero_copy_only=False)
     known = urls.filter(pa.array(present))
     one = pa.StructArray.from_arrays(
-        [known, pa.nulls(len(known), pa.int64()), pa.nulls(len(known), pa.int64())], fields=list(IMAGE_TYPE)
+        [known, pa.nulls(len(known), pa.int64()), pa.nulls(len(known), pa.int64())], names=IMAGE_TYPE.names
     )
     offsets = pa.array(np.concatenate([[0], np.cumsum(present)]).astype(np.int32))  # a row without a URL: no image
     return pa.ListArray.from_arrays(offsets, one)
