@@ -151,6 +151,8 @@ def _from_dicts(items: Sequence[Any]) -> pa.StructArray:
 
 def _none_where(mask: pa.Array, values: pa.Array) -> pa.Array:
     """``values`` with nulls where ``mask`` is true."""
+    if values.null_count == len(values):  # nothing to hide (a file without the column)
+        return values
     return pc.if_else(mask, pa.scalar(None, values.type), values)
 
 
@@ -215,10 +217,17 @@ def _artist_columns(track: pa.Array, artists: dict[str, Any]) -> dict[str, Any]:
     return {
         "artists": _join_names(lists),
         "artist_ids": pd.arrays.ArrowExtensionArray(_artist_ids(lists)),
-        "primary_artist": artists["artist_name"].take(artists["first"]),
-        "primary_artist_id": artists["artist_id"].take(artists["first"]),
+        "primary_artist": _first(artists["artist_name"], artists["first"]),
+        "primary_artist_id": _first(artists["artist_id"], artists["first"]),
         "n_artists": n_artists.cast(pa.int64()),
     }
+
+
+def _first(values: pa.Array, first: pa.Array) -> pa.Array:
+    """Each track's first artist's ``values`` (all null when none is known: files without artist ids)."""
+    if values.null_count == len(values):
+        return pa.nulls(len(first), values.type)
+    return values.take(first)
 
 
 def _album_columns(album: pa.Array, is_local: pa.Array) -> dict[str, Any]:
