@@ -8,7 +8,7 @@ NumPy: no per-row Python loop, so 50,000 items take well under a second.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future
 from typing import Any
 
@@ -106,11 +106,27 @@ def tables_from_array(
     read_with_market = _read_with_market(market, pc.struct_field(track, "is_playable"))
     columns = _track_columns(track, read_with_market)
     artists, parent = _artist_table(pc.struct_field(track, "artists"))
+    artist_frame = _soon(pool, _artist_frame, artists, parent)
+    markets = _soon(pool, _market_table, pc.struct_field(track, "available_markets"), columns["n_markets"])
     columns.update(_artist_columns(track, artists))
     columns.update(album_side() if album is None else album.result())
     facts = {"missing_fields": _missing_fields(columns, read_with_market, reasons)}
     tracks = _tracks_frame(columns, len(track))
-    artist_frame = pd.DataFrame(
+    return tracks, artist_frame.result(), markets.result(), facts
+
+
+def _soon(pool: Executor | None, fn: Callable[..., Any], *args: Any) -> Future:
+    """``fn(*args)`` on the pool, if there is one; else done now."""
+    if pool is not None:
+        return pool.submit(fn, *args)
+    done: Future = Future()
+    done.set_result(fn(*args))
+    return done
+
+
+def _artist_frame(artists: dict[str, Any], parent: np.ndarray) -> pd.DataFrame:
+    """The long ``artists`` table: one row per (item, position)."""
+    return pd.DataFrame(
         {
             "item": parent.astype(np.int32),
             "position": artists["position"].astype(np.int16),
@@ -119,8 +135,6 @@ def tables_from_array(
         },
         copy=False,
     )
-    markets = _market_table(pc.struct_field(track, "available_markets"), columns["n_markets"])
-    return tracks, artist_frame, markets, facts
 
 
 def _to_arrow(items: Sequence[Any]) -> tuple[pa.StructArray, np.ndarray, dict[str, int]]:

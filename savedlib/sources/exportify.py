@@ -20,7 +20,7 @@ Both carry what a 2026 Development Mode app no longer gets: popularity, genres, 
 from __future__ import annotations
 
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 
 from savedlib.errors import SourceError
 from savedlib.frames import album_side
+from savedlib.hands import Hands
 from savedlib.items import ARTIST_TYPE, IMAGE_TYPE, ids_of, item_array, prefixed
 from savedlib.library import AUDIO_FEATURES, Library, from_arrow
 from savedlib.sources import cells
@@ -80,12 +81,12 @@ def read_exportify(path: str | os.PathLike) -> Library:
         reasons["album.label"] = f"{path.name} has no record-label column"
     uri = cells.track_uris(column("Track URI", "Spotify URI", "Track ID", "Spotify ID"))
     is_local, added_at = pc.starts_with(uri, "spotify:local:"), column("Added At")
-    with ThreadPoolExecutor(1) as pool:  # two hands (Arrow and NumPy let go of the GIL while they work)
+    with Hands() as pool:  # a helper thread; what it has not begun when wanted, this thread does
         album = pool.submit(_album, column, flavour)
         album_columns = pool.submit(_album_columns, album, uri, is_local, added_at)
         genres = pool.submit(_genres, column("Genres", "Artist Genres"))
         features = pool.submit(_features, column)
-        track = _track(column, uri, is_local, flavour)
+        track = _track(column, uri, is_local) | {"artists": _track_artists(column, flavour, len(uri))}
         array = item_array(len(frame), added_at=added_at, track=track, album=album.result())
         try:
             return from_arrow(
@@ -201,14 +202,8 @@ class _Columns:
         return cells.floats(self(*names)).to_numpy(zero_copy_only=False)
 
 
-def _track(column: _Columns, uri: pa.Array, is_local: pa.Array, flavour: str) -> dict[str, pa.Array]:
-    names = column("Artist Name(s)")
-    if flavour == WATSONBOX:
-        artist_names = cells.split_escaped(names)
-        artist_ids = cells.split_escaped(column("Artist URI(s)"), strip="spotify:artist:")
-    else:
-        artist_names = cells.split(names, (";", ","))
-        artist_ids = cells.split(column("Artist IDs"), ",")
+def _track(column: _Columns, uri: pa.Array, is_local: pa.Array) -> dict[str, pa.Array]:
+    """The track's own cells, but for its artists (``_track_artists``)."""
     return {
         "id": ids_of(uri, "spotify:track:"),
         "uri": uri,
@@ -222,8 +217,18 @@ def _track(column: _Columns, uri: pa.Array, is_local: pa.Array, flavour: str) ->
         "is_playable": cells.booleans(column("Is Playable")),
         "preview_url": column("Track Preview URL"),
         "external_ids": pa.StructArray.from_arrays([_or_nulls(column("ISRC"), len(uri))], names=["isrc"]),
-        "artists": _artists(artist_names, artist_ids, "spotify:artist:", len(uri)),
     }
+
+
+def _track_artists(column: _Columns, flavour: str, n: int) -> pa.Array:
+    names = column("Artist Name(s)")
+    if flavour == WATSONBOX:
+        artist_names = cells.split_escaped(names)
+        artist_ids = cells.split_escaped(column("Artist URI(s)"), strip="spotify:artist:")
+    else:
+        artist_names = cells.split(names, (";", ","))
+        artist_ids = cells.split(column("Artist IDs"), ",")
+    return _artists(artist_names, artist_ids, "spotify:artist:", n)
 
 
 def _album(column: _Columns, flavour: str) -> dict[str, pa.Array]:
