@@ -100,16 +100,16 @@ def tables_from_array(
     kept = np.arange(len(array)) if kept is None else kept
     reasons = reasons or {}
     track = pc.struct_field(array, "track")
-    album_side = functools.partial(_album_side, array, kept, missing_allowed="added_at" in reasons)
+    album_work = functools.partial(_album_side, array, kept, missing_allowed="added_at" in reasons)
     if album is None and pool is not None:
-        album = pool.submit(album_side)
+        album = pool.submit(album_work)
     read_with_market = _read_with_market(market, pc.struct_field(track, "is_playable"))
     columns = _track_columns(track, read_with_market)
     artists, parent = _artist_table(pc.struct_field(track, "artists"))
     artist_frame = _soon(pool, _artist_frame, artists, parent)
     markets = _soon(pool, _market_table, pc.struct_field(track, "available_markets"), columns["n_markets"])
     columns.update(_artist_columns(track, artists))
-    columns.update(album_side() if album is None else album.result())
+    columns.update(album_work() if album is None else album.result())
     facts = {"missing_fields": _missing_fields(columns, read_with_market, reasons)}
     tracks = _tracks_frame(columns, len(track))
     return tracks, artist_frame.result(), markets.result(), facts
@@ -435,15 +435,17 @@ def _missing_fields(columns: dict[str, Any], read_with_market: bool, reasons: di
         values = columns[column]
         if isinstance(values, pa.Array) and real is None:
             known = values.null_count < len(values)
-        else:  # an Arrow column, or one already made a pandas array on the second thread
-            valid = (
-                values.is_valid().to_numpy(zero_copy_only=False) if isinstance(values, pa.Array) else ~pd.isna(values)
-            )
-            known = bool(np.any(valid if real is None else valid & real))
+        else:
+            known = bool(np.any(_valid(values) if real is None else _valid(values) & real))
         if not known:
             reason = MARKET_REASON if field == "available_markets" and read_with_market else reason
             missing[field] = reasons.get(field, reason)
     return missing
+
+
+def _valid(values: Any) -> np.ndarray:
+    """Where a column has a value: an Arrow column, or one the second thread already made a pandas array."""
+    return values.is_valid().to_numpy(zero_copy_only=False) if isinstance(values, pa.Array) else ~pd.isna(values)
 
 
 def genre_table(artists: pd.DataFrame, artist_genres: pd.DataFrame) -> pd.DataFrame:

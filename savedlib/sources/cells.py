@@ -25,7 +25,7 @@ def of(column: pd.Series) -> pa.Array:
         values = pa.Array.from_pandas(column)  # a number's NaN is missing
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers and text mixed in one column: all of it as text
         values = pa.Array.from_pandas(column.astype("str"))
-    if isinstance(values, pa.ChunkedArray):  # text stays large_string, as the tables' pandas columns keep it
+    if isinstance(values, pa.ChunkedArray):  # the parser's chunks as one array (text stays large_string)
         values = values.combine_chunks()
     if values.null_count == len(values):  # an empty column, whatever type the parser guessed
         return pa.nulls(len(values), pa.string())

@@ -36,7 +36,7 @@ from savedlib.items import ARTIST_TYPE, IMAGE_TYPE, ids_of, item_array, prefixed
 from savedlib.library import AUDIO_FEATURES, Library, from_arrow
 from savedlib.sources import cells
 from savedlib.sources.exportify_headers import TO_ENGLISH
-from savedlib.tables import categorical
+from savedlib.tables import categorical, distinct
 
 EXPORTIFY_NET, WATSONBOX = "exportify.net", "watsonbox"
 FEATURE_HEADERS = {name.replace("_", " ").title(): name for name in AUDIO_FEATURES}
@@ -83,7 +83,7 @@ def read_exportify(path: str | os.PathLike) -> Library:
     is_local, added_at = pc.starts_with(uri, "spotify:local:"), column("Added At")
     with Hands() as pool:  # a helper thread; what it has not begun when wanted, this thread does
         album = pool.submit(_album, column, flavour)
-        album_columns = pool.submit(_album_columns, album, uri, is_local, added_at)
+        album_columns = pool.submit(_album_side, album, uri, is_local, added_at)
         genres = pool.submit(_genres, column("Genres", "Artist Genres"))
         features = pool.submit(_features, column)
         track = _track(column, uri, is_local) | {"artists": _track_artists(column, flavour, len(uri))}
@@ -247,7 +247,7 @@ def _album(column: _Columns, flavour: str) -> dict[str, pa.Array]:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _album_columns(album: Future, uri: pa.Array, is_local: pa.Array, added_at: pa.Array) -> dict[str, Any]:
+def _album_side(album: Future, uri: pa.Array, is_local: pa.Array, added_at: pa.Array) -> dict[str, Any]:
     """``frames.album_side`` of these items, begun before the track's columns are ready (they need none)."""
     track = {"uri": uri, "is_local": is_local}
     return album_side(item_array(len(uri), added_at=added_at, track=track, album=album.result()))
@@ -297,18 +297,18 @@ def _genres(values: pa.Array | None) -> pd.DataFrame | None:
     """
     if values is None:
         return None
-    encoded = pc.dictionary_encode(values)
-    lists = cells.split(encoded.dictionary, ",")
+    dictionary, indices = distinct(values)
+    lists = cells.split(dictionary, ",")
     flat = pc.list_flatten(lists)
     keep = pc.not_equal(flat, "").to_numpy(zero_copy_only=False)
     genre = categorical(flat.filter(keep))
     n_genres = max(len(genre.categories), 1)
     pairs = np.sort(pc.list_parent_indices(lists).to_numpy()[keep] * n_genres + genre.codes)
     pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]][: pairs.size]]  # each once (np.unique hashes: slower)
-    counts = np.bincount(pairs // n_genres, minlength=len(encoded.dictionary))
+    counts = np.bincount(pairs // n_genres, minlength=len(dictionary))
     offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
     of_cell = pa.ListArray.from_arrays(offsets, pa.array((pairs % n_genres).astype(np.int32)))
-    of_item = of_cell.take(encoded.indices)  # an empty cell: no genres
+    of_item = of_cell.take(indices)  # an empty cell: no genres
     return pd.DataFrame(
         {
             "item": pc.list_parent_indices(of_item).to_numpy().astype(np.int32),
