@@ -6,6 +6,8 @@ nothing (``null``, ``undefined``).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -14,7 +16,6 @@ import pyarrow.compute as pc
 from savedlib.items import ids_of, prefixed
 from savedlib.tables import per_distinct
 
-_ESCAPED_COMMA = "\x00"  # not whitespace: a name may begin or end with an escaped comma
 #: What a cell holds for nothing: empty, or what the JavaScript exporters write (the parser is told these).
 NOTHING = ("", "null", "undefined")
 
@@ -93,48 +94,84 @@ def _first_used(values: pa.Array, separators: str | tuple[str, ...]) -> str:
 
 
 def _rows_holding(values: pa.Array, text: str, first: bool = False) -> np.ndarray:
-    """The rows whose value holds ``text`` (with ``first``, only the first such row), found by searching the
-    bytes of all values at once: many times faster than an Arrow scan of each value when they are few."""
-    width = 4 if pa.types.is_string(values.type) else 8 if pa.types.is_large_string(values.type) else 0
-    if not width or values.buffers()[2] is None:
+    """The rows whose value holds ``text`` (with ``first``, only the first such row)."""
+    laid = _laid_out(values)
+    if laid is None:
         held = pc.fill_null(pc.match_substring(values, text), False).to_numpy(zero_copy_only=False)
         return np.flatnonzero(held)[: 1 if first else None]
+    rows = np.unique(_occurrences(*laid, text)[0])
+    return rows[:1] if first else rows
+
+
+def _occurrences(offsets: np.ndarray, data: np.ndarray, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each place ``text`` occurs inside one value: its row, and its byte position in ``data``. Found in the
+    bytes of all values at once (many times faster than Arrow's scan of each value), from where its first byte is."""
+    at = _starts_of(data[offsets[0] : offsets[-1]], text.encode()) + offsets[0]
+    rows, inside = _inside(offsets, at, len(text.encode()))
+    return rows[inside], at[inside]
+
+
+def _starts_of(data: np.ndarray, target: bytes) -> np.ndarray:
+    """Where ``target`` starts in ``data``: found by ``bytes.find`` of its first byte (a C memchr, fast while
+    that byte is rare), or by NumPy once it proves common."""
+    raw, lead, found = data.tobytes(), target[:1], []
+    at, tries = raw.find(lead), 0
+    while at >= 0:
+        if tries == 256:
+            return _starts_in_numpy(data, target)
+        if raw.startswith(target, at):
+            found.append(at)
+        at, tries = raw.find(lead, at + 1), tries + 1
+    return np.array(found, dtype=np.int64)
+
+
+def _starts_in_numpy(data: np.ndarray, target: bytes) -> np.ndarray:
+    at = np.flatnonzero(data == target[0])
+    for k in range(1, len(target)):
+        at = at[at + k < data.size]
+        at = at[data[at + k] == target[k]]
+    return at
+
+
+def _inside(offsets: np.ndarray, at: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """The row each byte position falls in, and whether ``length`` bytes from there stay in that row."""
+    rows = np.searchsorted(offsets, at, side="right") - 1
+    return rows, at + length <= offsets[np.minimum(rows + 1, len(offsets) - 1)]
+
+
+def _laid_out(values: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """A text array's value offsets and its bytes, as NumPy views (None for other types, or no bytes at all)."""
+    width = 4 if pa.types.is_string(values.type) else 8 if pa.types.is_large_string(values.type) else 0
+    if not width or values.buffers()[2] is None:
+        return None
     offsets = np.frombuffer(values.buffers()[1], f"int{width * 8}", len(values) + 1, values.offset * width)
-    data, target, rows = values.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]], text.encode(), []
-    at = data.find(target)
-    while at >= 0 and not (first and rows):
-        row = int(np.searchsorted(offsets, at + offsets[0], side="right")) - 1
-        if (not rows or rows[-1] != row) and text in (values[row].as_py() or ""):  # not a match across two values
-            rows.append(row)
-        at = data.find(target, at + 1)
-    return np.array(rows, dtype=np.int64)
-
-
-def _replace_rare(values: pa.Array, old: str, new: str) -> pa.Array:
-    """``values`` with ``old`` replaced by ``new`` in the few rows that hold it (``_rows_holding``)."""
-    rows = _rows_holding(values, old)
-    if not rows.size:
-        return values
-    mask = np.zeros(len(values), dtype=bool)
-    mask[rows] = True
-    mended = pa.array([v.replace(old, new) for v in values.take(rows).to_pylist()], values.type)
-    return pc.replace_with_mask(values, pa.array(mask), mended)
+    return offsets, np.frombuffer(values.buffers()[2], np.uint8)
 
 
 def _split(values: pa.Array, separator: str) -> pa.ListArray:
-    filled = pc.fill_null(values, "")
-    lists = pc.split_pattern(filled, separator)
+    lists = pc.split_pattern(values, separator)  # a missing cell: no parts
     flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
     offsets = np.asarray(lists.offsets)
-    empty = np.flatnonzero(pc.equal(filled, "").to_numpy(zero_copy_only=False))
+    empty = _empty_rows(values)
     if empty.size:  # an empty cell splits into one empty part: make it an empty list
         keep = np.ones(len(flat), dtype=bool)
         keep[offsets[empty]] = False
         flat = flat.filter(pa.array(keep))
         lengths = np.diff(offsets)
         lengths[empty] = 0
-        offsets = np.concatenate([[0], np.cumsum(lengths)])
-    return pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)), flat)
+        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), flat)
+
+
+def _empty_rows(values: pa.Array) -> np.ndarray:
+    """The rows whose value is ``""`` (not missing)."""
+    laid = _laid_out(values)
+    if laid is None:
+        return np.flatnonzero(pc.fill_null(pc.equal(values, ""), False).to_numpy(zero_copy_only=False))
+    empty = np.diff(laid[0]) == 0
+    if values.null_count and empty.any():
+        empty &= values.is_valid().to_numpy(zero_copy_only=False)
+    return np.flatnonzero(empty)
 
 
 def split_escaped(values: pa.Array | None, strip: str | None = None) -> pa.ListArray | None:
@@ -145,11 +182,62 @@ def split_escaped(values: pa.Array | None, strip: str | None = None) -> pa.ListA
 
 
 def _split_escaped(values: pa.Array, strip: str | None) -> pa.ListArray:
-    lists = _split(_replace_rare(values, "\\,", _ESCAPED_COMMA), ", ")
-    flat = _replace_rare(pc.list_flatten(lists), _ESCAPED_COMMA, ",")
+    hidden = _hide_escaped_commas(values)
+    if hidden is None:  # the text holds NUL bytes already: split each value in Python
+        return _split_escaped_in_python(values, strip)
+    lists = _split(hidden, ", ")
+    flat = pc.list_flatten(lists)
+    if hidden is not values:  # some name held an escaped comma
+        flat = _unhide_commas(flat)
     if strip:
         flat = pc.coalesce(ids_of(flat, strip), flat)
     return pa.ListArray.from_arrays(lists.offsets, flat)
+
+
+def _hide_escaped_commas(values: pa.Array) -> pa.Array | None:
+    """``values`` with the comma of each ``\\,`` made a NUL byte, so that splitting at ", " passes it by: a copy
+    of the bytes, patched where they are (``values`` itself when no comma is escaped; None when NUL is taken)."""
+    laid = _laid_out(values)
+    if laid is None:
+        return values
+    _, at = _occurrences(*laid, "\\,")
+    if not at.size:
+        return values
+    offsets, data = laid
+    data = data[: offsets[-1]].copy()
+    if (data[offsets[0] :] == 0).any():
+        return None
+    data[at + 1] = 0
+    validity, value_offsets = values.buffers()[:2]
+    patched = [validity, value_offsets, pa.py_buffer(data)]
+    return pa.Array.from_buffers(values.type, len(values), patched, offset=values.offset)
+
+
+def _unhide_commas(parts: pa.Array) -> pa.Array:
+    """Parts with each backslash and NUL (``_hide_escaped_commas``) back to the comma they stand for."""
+    offsets, data = _laid_out(parts)
+    data = data[offsets[0] : offsets[-1]]
+    hidden = _starts_of(data, b"\x00")
+    pieces = np.split(data, hidden - 1)  # each but the first begins with a comma's backslash: left out
+    data = np.concatenate([pieces[0], *(piece[1:] for piece in pieces[1:])])
+    data[hidden - 1 - np.arange(hidden.size)] = ord(",")
+    shifted = offsets - offsets[0]
+    shifted = (shifted - np.searchsorted(hidden - 1, shifted, side="left")).astype(offsets.dtype)
+    validity = None if not parts.null_count else parts.is_valid().buffers()[1]
+    return pa.Array.from_buffers(parts.type, len(parts), [validity, pa.py_buffer(shifted), pa.py_buffer(data)])
+
+
+def _split_escaped_in_python(values: pa.Array, strip: str | None) -> pa.ListArray:
+    """``_split_escaped`` one value at a time: for the rare text that holds NUL bytes."""
+    lists = [
+        [part.strip().replace("\\,", ",") for part in re.split(r"(?<!\\), ", value)] if value else []
+        for value in values.to_pylist()
+    ]
+    flat = pa.array([part for parts in lists for part in parts], values.type)
+    if strip:
+        flat = pc.coalesce(ids_of(flat, strip), flat)
+    offsets = np.concatenate([[0], np.cumsum([len(parts) for parts in lists])]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), flat)
 
 
 def integers(values: pa.Array | None) -> pa.Array | None:
