@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -83,20 +83,6 @@ def pandas_array(values: pa.Array) -> Any:
     if pa.types.is_integer(kind):
         return pd.arrays.IntegerArray(filled.copy() if not filled.flags.writeable else filled, mask)
     return pd.arrays.FloatingArray(filled.copy() if not filled.flags.writeable else filled, mask | np.isnan(filled))
-
-
-def per_distinct(values: pa.Array, compute: Callable[[pa.Array], Any]) -> Any:
-    """``compute(values)`` (an array, or a tuple of arrays), computed once per distinct value (nulls
-    included) and spread back to every row.
-
-    A library repeats an album's or an artist's text on each of their tracks: splitting
-    or parsing the few thousand distinct values, not 50,000 rows, is what makes it fast.
-    """
-    dictionary, indices = distinct(values)
-    result = compute(dictionary)
-    if isinstance(result, tuple):
-        return tuple(r.take(indices) for r in result)
-    return result.take(indices)
 
 
 def distinct(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:

@@ -14,7 +14,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from savedlib.items import ids_of, prefixed
-from savedlib.tables import per_distinct
 
 #: What a cell holds for nothing: empty, or what the JavaScript exporters write (the parser is told these).
 NOTHING = ("", "null", "undefined")
@@ -84,7 +83,7 @@ def split(values: pa.Array | None, separator: str | tuple[str, ...]) -> pa.ListA
     separators, the first that any cell holds (exportify.net joined artists with "," before July 2025, ";" since)."""
     if values is None:
         return None
-    return per_distinct(values, lambda cells: _split(cells, _first_used(cells, separator)))
+    return _split(values, _first_used(values, separator))
 
 
 def _first_used(values: pa.Array, separators: str | tuple[str, ...]) -> str:
@@ -99,21 +98,21 @@ def _rows_holding(values: pa.Array, text: str, first: bool = False) -> np.ndarra
     if laid is None:
         held = pc.fill_null(pc.match_substring(values, text), False).to_numpy(zero_copy_only=False)
         return np.flatnonzero(held)[: 1 if first else None]
-    rows = np.unique(_occurrences(*laid, text)[0])
+    rows = np.unique(_occurrences(*laid, text, first)[0])
     return rows[:1] if first else rows
 
 
-def _occurrences(offsets: np.ndarray, data: np.ndarray, text: str) -> tuple[np.ndarray, np.ndarray]:
+def _occurrences(offsets: np.ndarray, data: np.ndarray, text: str, first: bool = False) -> tuple[np.ndarray, ...]:
     """Each place ``text`` occurs inside one value: its row, and its byte position in ``data``. Found in the
     bytes of all values at once (many times faster than Arrow's scan of each value), from where its first byte is."""
-    at = _starts_of(data[offsets[0] : offsets[-1]], text.encode()) + offsets[0]
+    at = _starts_of(data[offsets[0] : offsets[-1]], text.encode(), first) + offsets[0]
     rows, inside = _inside(offsets, at, len(text.encode()))
     return rows[inside], at[inside]
 
 
-def _starts_of(data: np.ndarray, target: bytes) -> np.ndarray:
+def _starts_of(data: np.ndarray, target: bytes, first: bool = False) -> np.ndarray:
     """Where ``target`` starts in ``data``: found by ``bytes.find`` of its first byte (a C memchr, fast while
-    that byte is rare), or by NumPy once it proves common."""
+    that byte is rare), or by NumPy once it proves common. ``first`` of one byte: the first place only."""
     raw, lead, found = data.tobytes(), target[:1], []
     at, tries = raw.find(lead), 0
     while at >= 0:
@@ -121,6 +120,8 @@ def _starts_of(data: np.ndarray, target: bytes) -> np.ndarray:
             return _starts_in_numpy(data, target)
         if raw.startswith(target, at):
             found.append(at)
+            if first and len(target) == 1:  # one byte cannot span two values
+                break
         at, tries = raw.find(lead, at + 1), tries + 1
     return np.array(found, dtype=np.int64)
 
@@ -178,7 +179,7 @@ def split_escaped(values: pa.Array | None, strip: str | None = None) -> pa.ListA
     """watsonbox's lists: joined with ``, ``, a comma inside a name written ``\\,``; ``strip`` a prefix."""
     if values is None:
         return None
-    return per_distinct(values, lambda cells: _split_escaped(cells, strip))
+    return _split_escaped(values, strip)
 
 
 def _split_escaped(values: pa.Array, strip: str | None) -> pa.ListArray:
