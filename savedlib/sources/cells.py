@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from savedlib.items import ids_of, prefixed
+from savedlib.tables import text_bytes
 
 #: What a cell holds for nothing: empty, or what the JavaScript exporters write (the parser is told these).
 NOTHING = ("", "null", "undefined")
@@ -94,7 +95,7 @@ def _first_used(values: pa.Array, separators: str | tuple[str, ...]) -> str:
 
 def _rows_holding(values: pa.Array, text: str, first: bool = False) -> np.ndarray:
     """The rows whose value holds ``text`` (with ``first``, only the first such row)."""
-    laid = _laid_out(values)
+    laid = text_bytes(values)
     if laid is None:
         held = pc.fill_null(pc.match_substring(values, text), False).to_numpy(zero_copy_only=False)
         return np.flatnonzero(held)[: 1 if first else None]
@@ -140,15 +141,6 @@ def _inside(offsets: np.ndarray, at: np.ndarray, length: int) -> tuple[np.ndarra
     return rows, at + length <= offsets[np.minimum(rows + 1, len(offsets) - 1)]
 
 
-def _laid_out(values: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
-    """A text array's value offsets and its bytes, as NumPy views (None for other types, or no bytes at all)."""
-    width = 4 if pa.types.is_string(values.type) else 8 if pa.types.is_large_string(values.type) else 0
-    if not width or values.buffers()[2] is None:
-        return None
-    offsets = np.frombuffer(values.buffers()[1], f"int{width * 8}", len(values) + 1, values.offset * width)
-    return offsets, np.frombuffer(values.buffers()[2], np.uint8)
-
-
 def _split(values: pa.Array, separator: str) -> pa.ListArray:
     lists = pc.split_pattern(values, separator)  # a missing cell: no parts
     flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
@@ -166,7 +158,7 @@ def _split(values: pa.Array, separator: str) -> pa.ListArray:
 
 def _empty_rows(values: pa.Array) -> np.ndarray:
     """The rows whose value is ``""`` (not missing)."""
-    laid = _laid_out(values)
+    laid = text_bytes(values)
     if laid is None:
         return np.flatnonzero(pc.fill_null(pc.equal(values, ""), False).to_numpy(zero_copy_only=False))
     empty = np.diff(laid[0]) == 0
@@ -198,7 +190,7 @@ def _split_escaped(values: pa.Array, strip: str | None) -> pa.ListArray:
 def _hide_escaped_commas(values: pa.Array) -> pa.Array | None:
     """``values`` with the comma of each ``\\,`` made a NUL byte, so that splitting at ", " passes it by: a copy
     of the bytes, patched where they are (``values`` itself when no comma is escaped; None when NUL is taken)."""
-    laid = _laid_out(values)
+    laid = text_bytes(values)
     if laid is None:
         return values
     _, at = _occurrences(*laid, "\\,")
@@ -216,7 +208,7 @@ def _hide_escaped_commas(values: pa.Array) -> pa.Array | None:
 
 def _unhide_commas(parts: pa.Array) -> pa.Array:
     """Parts with each backslash and NUL (``_hide_escaped_commas``) back to the comma they stand for."""
-    offsets, data = _laid_out(parts)
+    offsets, data = text_bytes(parts)
     data = data[offsets[0] : offsets[-1]]
     hidden = _starts_of(data, b"\x00")
     pieces = np.split(data, hidden - 1)  # each but the first begins with a comma's backslash: left out
