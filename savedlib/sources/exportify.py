@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 from savedlib.errors import SourceError
 from savedlib.frames import album_side
 from savedlib.hands import Hands
-from savedlib.items import ARTIST_TYPE, IMAGE_TYPE, ids_of, item_array, prefixed
+from savedlib.items import ARTIST_TYPE, IMAGE_TYPE, ids_of, item_array
 from savedlib.library import AUDIO_FEATURES, Library, from_arrow
 from savedlib.sources import cells
 from savedlib.sources.exportify_headers import TO_ENGLISH
@@ -228,7 +228,7 @@ def _track_artists(column: _Columns, flavour: str, n: int) -> pa.Array:
     else:
         artist_names = cells.split(names, (";", ","))
         artist_ids = cells.split(column("Artist IDs"), ",")
-    return _artists(artist_names, artist_ids, "spotify:artist:", n)
+    return _artists(artist_names, artist_ids, n)
 
 
 def _album(column: _Columns, flavour: str) -> dict[str, pa.Array]:
@@ -241,9 +241,9 @@ def _album(column: _Columns, flavour: str) -> dict[str, pa.Array]:
     if flavour == WATSONBOX:
         uri = column("Album URI")
         out |= {"uri": uri, "id": ids_of(uri, "spotify:album:"), "images": _images(column("Album Image URL"))}
+        # the album's artists by name only: of them the tables keep the names joined (``album_artists``)
         names = cells.split_escaped(column("Album Artist Name(s)"))
-        ids = cells.split_escaped(column("Album Artist URI(s)"), strip="spotify:artist:")
-        out["artists"] = _artists(names, ids, "spotify:artist:", len(dates) if dates is not None else 0)
+        out["artists"] = _artists(names, None, len(dates) if dates is not None else 0)
     return {k: v for k, v in out.items() if v is not None}
 
 
@@ -257,23 +257,22 @@ def _or_nulls(values: pa.Array | None, n: int) -> pa.Array:
     return pa.nulls(n, pa.string()) if values is None else values
 
 
-def _artists(names: pa.ListArray | None, ids: pa.ListArray | None, prefix: str, n: int) -> pa.Array:
-    """``list<artist>`` from a list of names and (where a row has as many) a list of ids."""
+def _artists(names: pa.ListArray | None, ids: pa.ListArray | None, n: int) -> pa.Array:
+    """``list<artist>`` from a list of names and (where a row has as many) a list of ids. Their URIs are
+    left out: the tables are made of ids and names."""
     if names is None:
         return pa.nulls(n, pa.list_(ARTIST_TYPE))
     flat = pc.list_flatten(names)
-    parent = pc.list_parent_indices(names).to_numpy()
-    starts = np.asarray(names.offsets)[:-1]
     if ids is not None:
+        parent = pc.list_parent_indices(names).to_numpy()
+        starts = np.asarray(names.offsets)[:-1]
         same = pc.equal(pc.list_value_length(ids), pc.list_value_length(names)).to_numpy(zero_copy_only=False)
         at = np.asarray(ids.offsets)[:-1][parent] + (np.arange(parent.size) - starts[parent])
         keep = same[parent] if parent.size else np.zeros(0, dtype=bool)
         artist_ids = pc.list_flatten(ids).take(pa.array(np.where(keep, at, 0), mask=~keep))
     else:
         artist_ids = pa.nulls(len(flat), pa.string())
-    no_ids = artist_ids.null_count == len(artist_ids)
-    uris = artist_ids if no_ids else prefixed(artist_ids, prefix)
-    structs = pa.StructArray.from_arrays([artist_ids, flat, uris], names=ARTIST_TYPE.names)
+    structs = pa.StructArray.from_arrays([artist_ids, flat, pa.nulls(len(flat), pa.string())], names=ARTIST_TYPE.names)
     return pa.ListArray.from_arrays(names.offsets, structs, mask=names.is_null())
 
 
