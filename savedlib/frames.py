@@ -396,6 +396,8 @@ def _market_table(lists: pa.Array, counts: pa.Array) -> pd.DataFrame:
     ``counts`` is ``n_markets``: rows whose count is null (local files, reads
     with a market, Development Mode) contribute nothing.
     """
+    if lists.null_count == len(lists) or counts.null_count == len(counts):  # files, Development Mode, a market
+        return pd.DataFrame({"item": np.zeros(0, np.int32), "market": categorical(pa.nulls(0), SPOTIFY_MARKETS)})
     lengths = pc.list_value_length(lists).fill_null(0).to_numpy()
     wanted = counts.is_valid().to_numpy(zero_copy_only=False)
     market = categorical(pc.list_flatten(lists), SPOTIFY_MARKETS)
@@ -432,15 +434,18 @@ def _missing_fields(columns: dict[str, Any], read_with_market: bool, reasons: di
     real = None if not pc.any(local).as_py() else ~local.to_numpy(zero_copy_only=False)
     missing = {}
     for field, (column, reason) in WATCHED_FIELDS.items():
-        values = columns[column]
-        if isinstance(values, pa.Array) and real is None:
-            known = values.null_count < len(values)
-        else:
-            known = bool(np.any(_valid(values) if real is None else _valid(values) & real))
+        known = _known(columns[column], real)
         if not known:
             reason = MARKET_REASON if field == "available_markets" and read_with_market else reason
             missing[field] = reasons.get(field, reason)
     return missing
+
+
+def _known(values: Any, real: np.ndarray | None) -> bool:
+    """Whether a column has a value in any of the ``real`` rows (all rows when None)."""
+    if isinstance(values, pa.Array) and (real is None or values.null_count in (0, len(values))):
+        return values.null_count < len(values)  # a column full or empty, as most are: no row by row look
+    return bool(np.any(_valid(values) if real is None else _valid(values) & real))
 
 
 def _valid(values: Any) -> np.ndarray:

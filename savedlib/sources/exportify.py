@@ -196,10 +196,13 @@ class _Columns:
         if name is None:
             return None
         values = self.frame[name]
-        if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        if values.dtype == np.float64:  # the parser's own array (missing is NaN already)
+            numbers = values.to_numpy()
+        elif pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
             numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
-            return numbers if self.order is None else numbers[self.order.to_numpy()]
-        return cells.floats(self(*names)).to_numpy(zero_copy_only=False)
+        else:
+            return cells.floats(self(*names)).to_numpy(zero_copy_only=False)
+        return numbers if self.order is None else numbers[self.order.to_numpy()]
 
 
 def _track(column: _Columns, uri: pa.Array, is_local: pa.Array) -> dict[str, pa.Array]:
@@ -320,21 +323,21 @@ def _genres(values: pa.Array | None) -> pd.DataFrame | None:
 def _features(column: _Columns) -> pd.DataFrame | None:
     """The audio features of each item that has them (a row cut short has none), in NumPy."""
     found = {name: column.numbers(header) for header, name in FEATURE_HEADERS.items()}
-    present = [v for v in found.values() if v is not None]
-    if not present:
+    missing = {name: np.isnan(values) for name, values in found.items() if values is not None}
+    if not missing:
         return None
-    known = np.logical_or.reduce([~np.isnan(v) for v in present])
+    known = ~np.logical_and.reduce(list(missing.values()))
     rows = None if known.all() else np.flatnonzero(known)
     out = {"item": np.arange(len(known), dtype=np.int32) if rows is None else rows.astype(np.int32)}
     for name, values in found.items():
         if values is None:
-            values = np.full(len(out["item"]), np.nan)
-        else:  # the table's own copy (a view of the parser's column would be read-only)
-            values = np.require(values, requirements="W") if rows is None else values[rows]
-        missing = np.isnan(values)
-        if AUDIO_FEATURES[name] == "Int64":
-            whole = np.round(np.where(missing, 0, values)).astype(np.int64)
-            out[name] = pd.arrays.IntegerArray(whole, missing)
+            values, absent = np.full(len(out["item"]), np.nan), np.ones(len(out["item"]), dtype=bool)
+        elif rows is None:  # the table's own copy (a view of the parser's column would be read-only)
+            values, absent = (values if values.flags.writeable else values.copy()), missing[name]
         else:
-            out[name] = pd.arrays.FloatingArray(values, missing)
+            values, absent = values[rows], missing[name][rows]
+        if AUDIO_FEATURES[name] == "Int64":
+            out[name] = pd.arrays.IntegerArray(np.rint(np.where(absent, 0, values)).astype(np.int64), absent)
+        else:
+            out[name] = pd.arrays.FloatingArray(values, absent)
     return pd.DataFrame(out, copy=False)
