@@ -322,7 +322,7 @@ def _artist_table(lists: pa.Array) -> tuple[dict[str, Any], np.ndarray]:
 def _join_names(lists: pa.Array) -> pa.Array:
     """Artist names joined by ", ", leaving out missing names (NA when no name is known)."""
     if lists.null_count == len(lists):  # a source without these lists (album artists in most files)
-        return pa.nulls(len(lists), pa.string())
+        return pa.nulls(len(lists), pa.large_string())
     names = pc.struct_field(pc.list_flatten(lists), "name")
     lengths = pc.list_value_length(lists)
     if names.null_count == 0 and pc.min(lengths.fill_null(0)).as_py() not in (0, None):  # the usual case, fast
@@ -352,7 +352,7 @@ def _largest_image(images: pa.Array) -> pa.Array:
     parent = pc.list_parent_indices(images).to_numpy()
     n = len(images)
     if parent.size == 0:
-        return pa.nulls(n, pa.string())
+        return pa.nulls(n, pa.large_string())
     width = pc.struct_field(flat, "width").fill_null(-1).to_numpy()
     order = np.lexsort((np.arange(parent.size), -width, parent))
     is_first = np.r_[True, parent[order][1:] != parent[order][:-1]]

@@ -93,10 +93,11 @@ def item_array(
     nulls: dict[pa.DataType, pa.Array] = {}  # one all-null column per type, shared by the fields a file lacks
 
     def column(field: pa.Field, values: pa.Array | None) -> pa.Array:
-        if values is None:
-            if field.type not in nulls:
-                nulls[field.type] = pa.nulls(n, field.type)
-            return nulls[field.type]
+        if values is None:  # text as large_string: the type the tables' pandas columns take without a cast
+            kind = pa.large_string() if field.type == pa.string() else field.type
+            if kind not in nulls:
+                nulls[kind] = pa.nulls(n, kind)
+            return nulls[kind]
         return values if _narrowed(values.type) == field.type else values.cast(field.type)
 
     def struct(typ: pa.StructType, values: dict[str, pa.Array]) -> pa.StructArray:
@@ -255,8 +256,10 @@ def ids_of(uris: pa.Array | None, prefix: str) -> pa.Array | None:
     if uris is None:
         return None
     starts = pc.starts_with(uris, prefix)
-    kind = uris if pc.all(starts).as_py() else pc.if_else(starts, uris, pa.scalar(None, pa.string()))
-    return pc.binary_slice(kind.cast(pa.binary()), len(prefix), 1 << 30).cast(pa.string())  # an ASCII prefix: bytes
+    kind = uris if pc.all(starts).as_py() else pc.if_else(starts, uris, pa.scalar(None, uris.type))
+    large = pa.types.is_large_string(uris.type)  # kept large (files): no copy here, none for pandas later
+    as_bytes = kind.view(pa.large_binary() if large else pa.binary())  # an ASCII prefix: cut as bytes
+    return pc.binary_slice(as_bytes, len(prefix), 1 << 30).view(uris.type)  # what follows it is still UTF-8
 
 
 def prefixed(values: pa.Array, prefix: str) -> pa.Array:

@@ -257,7 +257,7 @@ def _album_side(album: Future, uri: pa.Array, is_local: pa.Array, added_at: pa.A
 
 
 def _or_nulls(values: pa.Array | None, n: int) -> pa.Array:
-    return pa.nulls(n, pa.string()) if values is None else values
+    return pa.nulls(n, pa.large_string()) if values is None else values
 
 
 def _artists(names: pa.ListArray | None, ids: pa.ListArray | None, n: int) -> pa.Array:
@@ -274,8 +274,9 @@ def _artists(names: pa.ListArray | None, ids: pa.ListArray | None, n: int) -> pa
         keep = same[parent] if parent.size else np.zeros(0, dtype=bool)
         artist_ids = pc.list_flatten(ids).take(pa.array(np.where(keep, at, 0), mask=~keep))
     else:
-        artist_ids = pa.nulls(len(flat), pa.string())
-    structs = pa.StructArray.from_arrays([artist_ids, flat, pa.nulls(len(flat), pa.string())], names=ARTIST_TYPE.names)
+        artist_ids = pa.nulls(len(flat), pa.large_string())
+    no_uris = pa.nulls(len(flat), pa.large_string())
+    structs = pa.StructArray.from_arrays([artist_ids, flat, no_uris], names=ARTIST_TYPE.names)
     return pa.ListArray.from_arrays(names.offsets, structs, mask=names.is_null())
 
 
@@ -295,7 +296,7 @@ def _genres(values: pa.Array | None) -> pd.DataFrame | None:
     """One row per (item, genre), each genre of an item once (by item, then genre).
 
     Split, deduplicated and sorted once per distinct cell (a cell repeats on every
-    track of the same artists), then spread to the items by an Arrow ``take``.
+    track of the same artists), then spread to the items in NumPy.
     """
     if values is None:
         return None
@@ -307,14 +308,15 @@ def _genres(values: pa.Array | None) -> pd.DataFrame | None:
     n_genres = max(len(genre.categories), 1)
     pairs = np.sort(pc.list_parent_indices(lists).to_numpy()[keep] * n_genres + genre.codes)
     pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]][: pairs.size]]  # each once (np.unique hashes: slower)
-    counts = np.bincount(pairs // n_genres, minlength=len(dictionary))
-    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]).astype(np.int32))
-    of_cell = pa.ListArray.from_arrays(offsets, pa.array((pairs % n_genres).astype(np.int32)))
-    of_item = of_cell.take(indices)  # an empty cell: no genres
+    counts, cell = np.bincount(pairs // n_genres, minlength=len(dictionary)), indices.to_numpy()
+    per_item = counts[cell]  # an empty cell: no genres
+    begins = (np.cumsum(counts) - counts)[cell]  # where each item's cell's genres begin
+    at = np.repeat(begins - (np.cumsum(per_item) - per_item), per_item) + np.arange(per_item.sum())
+    codes = (pairs % n_genres).astype(genre.codes.dtype)
     return pd.DataFrame(
         {
-            "item": pc.list_parent_indices(of_item).to_numpy().astype(np.int32),
-            "genre": pd.Categorical.from_codes(pc.list_flatten(of_item).to_numpy(), dtype=genre.dtype, validate=False),
+            "item": np.repeat(np.arange(len(cell), dtype=np.int32), per_item),
+            "genre": pd.Categorical.from_codes(codes[at], dtype=genre.dtype, validate=False),
         },
         copy=False,
     )
