@@ -288,15 +288,16 @@ def _pandas(name: str, values: Any) -> Any:
 def _added_at(values: pa.Array, kept: np.ndarray, missing_allowed: bool = False) -> pd.Series:
     """Parse ``added_at``; an unparseable value raises naming the item's position (a missing one too,
     unless the source is known to have no save dates)."""
-    text = pd.Series(pd.arrays.ArrowExtensionArray(values))
     try:  # Spotify's own form, read in Arrow; anything else (offsets, fractions) by pandas
-        times = values.cast(pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
-        parsed = pd.Series(pd.DatetimeIndex(times).tz_localize("UTC"))  # faster than to_pandas with a zone
+        times = values.cast(pa.timestamp("us", tz="UTC"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        text = pd.Series(pd.arrays.ArrowExtensionArray(values))
         parsed = pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")
-    bad = parsed.isna().to_numpy().copy()
-    if missing_allowed:
-        bad &= text.notna().to_numpy()
+        bad = parsed.isna().to_numpy() & (text.notna().to_numpy() if missing_allowed else True)
+    else:  # every date read: only a missing one can be wrong
+        naive = times.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
+        parsed = pd.Series(pd.DatetimeIndex(naive).tz_localize("UTC"))  # faster than to_pandas with a zone
+        bad = values.is_null().to_numpy(zero_copy_only=False) if values.null_count and not missing_allowed else []
     bad = np.flatnonzero(bad)
     if bad.size:
         k = bad[0]
