@@ -30,6 +30,11 @@ ARROW_TO_PANDAS = {
     pa.bool_(): pd.BooleanDtype(),
 }
 _CATEGORIES_KEY = b"savedlib.categories"
+_NULLABLE = {
+    pa.int64(): pd.arrays.IntegerArray,
+    pa.float64(): pd.arrays.FloatingArray,
+    pa.bool_(): pd.arrays.BooleanArray,
+}
 
 
 def categorical(values: pa.Array, known: Sequence[str] = ()) -> pd.Categorical:
@@ -76,7 +81,10 @@ def pandas_array(values: pa.Array) -> Any:
         return pd.arrays.ArrowStringArray(values)
     if kind not in ARROW_TO_PANDAS:
         return values.to_pandas().array
-    mask = values.is_null().to_numpy(zero_copy_only=False)
+    if values.null_count == len(values):  # a field the source lacks: no look at its (absent) values
+        empty = np.zeros(len(values), dtype=bool if pa.types.is_boolean(kind) else kind.to_pandas_dtype())
+        return _NULLABLE[kind](empty, np.ones(len(values), dtype=bool))
+    mask = values.is_null().to_numpy(zero_copy_only=False) if values.null_count else np.zeros(len(values), bool)
     if pa.types.is_boolean(kind):
         return pd.arrays.BooleanArray(values.fill_null(False).to_numpy(zero_copy_only=False), mask)
     filled = values.fill_null(0).to_numpy(zero_copy_only=False) if values.null_count else values.to_numpy()
