@@ -376,7 +376,29 @@ def _released(release_date: pa.Array, precision: pa.Array) -> tuple[pd.Series, p
     return pd.Series(released).astype("datetime64[us]"), year.take(rows), precision
 
 
+_FORMS = pa.array(["year", "month", "day"])
+_PADDING = pa.array(["-01-01", "-01", ""])
+
+
 def _release_start(text: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Each date's start (``1999`` is 1999-01-01), year and precision: read by Arrow's strict ISO cast
+    when every date is ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (as Spotify writes them), else part by part."""
+    length = pc.binary_length(text).fill_null(0).to_numpy()
+    if not np.isin(length, (0, 4, 7, 10)).all():
+        return _release_start_by_parts(text)
+    form = np.select([length == 4, length == 7], [0, 1], 2)
+    padding = _PADDING.take(pa.array(form, mask=length == 0))  # an empty date: null, as a missing one
+    try:
+        days = pc.binary_join_element_wise(text, padding.cast(text.type), "").cast(pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a date that is none (2019-02-30): the slow way
+        return _release_start_by_parts(text)
+    year = pc.year(days)
+    known = pc.greater(year, 0)  # "0000": Spotify's way of saying it does not know
+    released = pc.if_else(known, days.cast(pa.timestamp("us")), pa.scalar(None, pa.timestamp("us")))
+    return released, pc.if_else(known, year, pa.scalar(None, pa.int64())), _FORMS.take(pa.array(form, mask=length == 0))
+
+
+def _release_start_by_parts(text: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     head = pc.utf8_slice_codeunits(text, 0, 4)
     digits = pc.fill_null(pc.and_(pc.utf8_is_digit(head), pc.equal(pc.utf8_length(head), 4)), False)
     year = pc.if_else(digits, head, pa.scalar(None, pa.string())).cast(pa.int64())

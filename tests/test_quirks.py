@@ -134,6 +134,32 @@ def test_release_dates(track, date, precision, released, year):
         assert row["album_release_precision"] == precision
 
 
+def test_release_dates_read_alike_however_they_are_read(track):
+    """Dates all in Spotify's forms are read by Arrow's strict ISO cast; one date in another form (or one that
+    is no date) sends all of them the slow way, part by part. Both ways give the same dates, years and forms."""
+    dates = ["1999", "1999-05", "1999-05-03", "2000-02-29", "0000", "0000-01", "", None, "2024-12-31"]
+
+    def read(with_dates: list) -> pd.DataFrame:
+        items = []
+        for date in with_dates:
+            item = saved(track)
+            item["track"]["album"]["release_date"] = date
+            item["track"]["album"]["release_date_precision"] = None  # a file's: read from the date's form
+            items.append(item)
+        columns = ["album_released", "album_release_year", "album_release_precision"]
+        return savedlib.from_items(items).tracks[columns].astype({"album_release_precision": str})
+
+    quick = read(dates)
+    for odd in ("1999-5-3", "2019-02-30", "late 1999"):
+        slow = read([*dates, odd])
+        pd.testing.assert_frame_equal(slow.iloc[: len(dates)], quick)
+    assert quick["album_release_year"].tolist()[:4] == [1999] * 3 + [2000]
+    assert (
+        quick["album_released"].iloc[3] == pd.Timestamp("2000-02-29") and quick["album_released"].iloc[4:8].isna().all()
+    )
+    assert read([*dates, "2019-02-30"])["album_released"].iloc[-1] == pd.Timestamp("2019-03-02")  # as strptime has it
+
+
 def test_multi_artist_and_empty_artist_lists(track):
     many = saved(track)
     many["track"]["artists"] = [
