@@ -466,8 +466,10 @@ def _missing_fields(columns: dict[str, Any], read_with_market: bool, reasons: di
 
 def _known(values: Any, real: np.ndarray | None) -> bool:
     """Whether a column has a value in any of the ``real`` rows (all rows when None)."""
-    if isinstance(values, pa.Array) and (real is None or values.null_count in (0, len(values))):
-        return values.null_count < len(values)  # a column full or empty, as most are: no row by row look
+    if isinstance(values, pa.Array):  # counted, not looked at row by row, where counts settle it (they mostly do)
+        held, others = len(values) - values.null_count, 0 if real is None else len(real) - np.count_nonzero(real)
+        if held == 0 or held > others:
+            return held > 0
     return bool(np.any(_valid(values) if real is None else _valid(values) & real))
 
 
