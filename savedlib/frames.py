@@ -378,16 +378,17 @@ def _released(release_date: pa.Array, precision: pa.Array) -> tuple[pd.Series, p
 
 _FORMS = pa.array(["year", "month", "day"])
 _PADDING = pa.array(["-01-01", "-01", ""])
+_FORM_OF_LENGTH = np.array([3, -1, -1, -1, 0, -1, -1, 1, -1, -1, 2, -1], dtype=np.int8)  # 3: empty; -1: other
 
 
 def _release_start(text: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     """Each date's start (``1999`` is 1999-01-01), year and precision: read by Arrow's strict ISO cast
     when every date is ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (as Spotify writes them), else part by part."""
-    length = pc.binary_length(text).fill_null(0).to_numpy()
-    if not np.isin(length, (0, 4, 7, 10)).all():
+    form = _FORM_OF_LENGTH[np.minimum(pc.binary_length(text).fill_null(0).to_numpy(), 11)]
+    if (form < 0).any():
         return _release_start_by_parts(text)
-    form = np.select([length == 4, length == 7], [0, 1], 2)
-    padding = _PADDING.take(pa.array(form, mask=length == 0))  # an empty date: null, as a missing one
+    form = pa.array(form, mask=form == 3)  # an empty date: null, as a missing one
+    padding = _PADDING.take(form)
     try:
         days = pc.binary_join_element_wise(text, padding.cast(text.type), "").cast(pa.date32())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # a date that is none (2019-02-30): the slow way
@@ -395,7 +396,7 @@ def _release_start(text: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     year = pc.year(days)
     known = pc.greater(year, 0)  # "0000": Spotify's way of saying it does not know
     released = pc.if_else(known, days.cast(pa.timestamp("us")), pa.scalar(None, pa.timestamp("us")))
-    return released, pc.if_else(known, year, pa.scalar(None, pa.int64())), _FORMS.take(pa.array(form, mask=length == 0))
+    return released, pc.if_else(known, year, pa.scalar(None, pa.int64())), _FORMS.take(form)
 
 
 def _release_start_by_parts(text: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:

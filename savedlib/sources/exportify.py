@@ -337,7 +337,8 @@ def _features(column: _Columns) -> pd.DataFrame | None:
         elif rows is None:  # the table's own copy (a view of the parser's column would be read-only)
             values, absent = (values if values.flags.writeable else values.copy()), missing[name]
         else:
-            values, absent = values[rows], missing[name][rows]
+            values = values[rows]
+            absent = np.isnan(values)
         if AUDIO_FEATURES[name] == "Int64":
             out[name] = pd.arrays.IntegerArray(np.rint(np.where(absent, 0, values)).astype(np.int64), absent)
         else:
