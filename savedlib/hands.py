@@ -20,6 +20,7 @@ class Hands(Executor):
 
     def __init__(self) -> None:
         self._helper = ThreadPoolExecutor(1, thread_name_prefix="savedlib-hand")
+        self._helper.submit(int)  # the thread starts now, not when the first task is handed over
         self._lock = threading.Lock()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:

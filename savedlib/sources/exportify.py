@@ -72,17 +72,14 @@ def read_exportify(path: str | os.PathLike) -> Library:
     and ``lib.audio_features``; ``info["missing_fields"]`` says what the file lacks.
     """
     path = Path(path)
-    frame = _read(path)
-    columns = {TO_ENGLISH.get(c.strip(), c.strip()): c for c in frame.columns}
-    flavour = _flavour(columns, path)
-    column = _Columns(frame, columns, path.name)
-    reasons = dict(REASONS[flavour])
-    if "Record Label" not in columns and "Label" not in columns:
-        reasons["album.label"] = f"{path.name} has no record-label column"
-    uri = cells.track_uris(column("Track URI", "Spotify URI", "Track ID", "Spotify ID"))
-    is_local, added_at = pc.starts_with(uri, "spotify:local:"), column("Added At")
-    with Hands() as pool:  # a helper thread; what it has not begun when wanted, this thread does
+    with Hands() as pool:  # a helper thread (ready while the file is parsed); what it has not begun, this one does
+        frame = _read(path)
+        columns = {TO_ENGLISH.get(c.strip(), c.strip()): c for c in frame.columns}
+        flavour = _flavour(columns, path)
+        column = _Columns(frame, columns, path.name)
         album = pool.submit(_album, column, flavour)
+        uri = cells.track_uris(column("Track URI", "Spotify URI", "Track ID", "Spotify ID"))
+        is_local, added_at = pc.starts_with(uri, "spotify:local:"), column("Added At")
         album_columns = pool.submit(_album_side, album, uri, is_local, added_at)
         genres = pool.submit(_genres, column("Genres", "Artist Genres"))
         features = pool.submit(_features, column)
@@ -91,7 +88,7 @@ def read_exportify(path: str | os.PathLike) -> Library:
         try:
             return from_arrow(
                 array,
-                reasons=reasons,
+                reasons=_reasons(flavour, columns, path.name),
                 genres=genres,
                 audio_features=features,
                 pool=pool,
@@ -101,6 +98,14 @@ def read_exportify(path: str | os.PathLike) -> Library:
             )
         except ValueError as exc:  # a cell the tables cannot hold (a save date that is not a date)
             raise SourceError(f"{path.name}: {exc} (items counted newest save first; nothing was read)") from None
+
+
+def _reasons(flavour: str, columns: dict[str, str], file: str) -> dict[str, str]:
+    """Why the file lacks what it lacks, for ``info["missing_fields"]``."""
+    reasons = dict(REASONS[flavour])
+    if "Record Label" not in columns and "Label" not in columns:
+        reasons["album.label"] = f"{file} has no record-label column"
+    return reasons
 
 
 #: Columns read as numbers or booleans; every other column is text, whatever it looks like ("1989").
