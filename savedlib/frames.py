@@ -308,9 +308,9 @@ def _added_at(values: pa.Array, kept: np.ndarray, missing_allowed: bool = False)
 def _artist_table(lists: pa.Array) -> tuple[dict[str, Any], np.ndarray]:
     """Flatten a list<artist> column: names, ids and positions with each row's parent index."""
     flat = pc.list_flatten(lists)
+    offsets = _list_offsets(lists).to_numpy()
+    starts, lengths = offsets[:-1], np.diff(offsets)
     parent = pc.list_parent_indices(lists).to_numpy()
-    lengths = pc.list_value_length(lists).fill_null(0).to_numpy()
-    starts = np.cumsum(lengths) - lengths
     position = np.arange(parent.size) - starts[parent]
     return {
         "artist_id": pc.struct_field(flat, "id"),
@@ -327,13 +327,21 @@ def _join_names(lists: pa.Array) -> pa.Array:
     names = pc.struct_field(pc.list_flatten(lists), "name")
     lengths = pc.list_value_length(lists)
     if names.null_count == 0 and pc.min(lengths.fill_null(0)).as_py() not in (0, None):  # the usual case, fast
-        return pc.binary_join(pa.ListArray.from_arrays(_offsets(lengths), names), pa.scalar(", ", names.type))
+        return pc.binary_join(pa.ListArray.from_arrays(_list_offsets(lists), names), pa.scalar(", ", names.type))
     known = names.is_valid().to_numpy(zero_copy_only=False)
     parent = pc.list_parent_indices(lists).to_numpy()
     counts = np.bincount(parent[known], minlength=len(lists))
     rebuilt = pa.ListArray.from_arrays(_offsets(pa.array(counts)), names.filter(pa.array(known)))
     joined = pc.binary_join(rebuilt, pa.scalar(", ", names.type))  # the names' own text type (files: large)
     return pc.if_else(pa.array(counts > 0), joined, pa.scalar(None, names.type))
+
+
+def _list_offsets(lists: pa.Array) -> pa.Array:
+    """The offsets of ``lists`` into ``pc.list_flatten(lists)`` (a missing list: none): its own, when it has
+    no missing list and is not a slice, as files' lists are."""
+    if not lists.null_count and not lists.offset and lists.offsets[0].as_py() == 0:
+        return lists.offsets
+    return _offsets(pc.list_value_length(lists))
 
 
 def _offsets(lengths: pa.Array) -> pa.Array:
@@ -344,7 +352,7 @@ def _offsets(lengths: pa.Array) -> pa.Array:
 def _artist_ids(lists: pa.Array) -> pa.Array:
     """``list<string>`` of artist ids per track (null ids of local files stay null inside)."""
     ids = pc.struct_field(pc.list_flatten(lists), "id").cast(pa.string())  # as the column's dtype says
-    return pa.ListArray.from_arrays(_offsets(pc.list_value_length(lists)), ids)
+    return pa.ListArray.from_arrays(_list_offsets(lists), ids)
 
 
 def _largest_image(images: pa.Array) -> pa.Array:
