@@ -248,7 +248,8 @@ def from_arrow(
     shares the work, and ``album`` is ``frames.album_side`` of these items when already under way.
     """
     tracks, artists, markets, facts = tables_from_array(array, reasons=reasons, pool=pool, album=album)
-    genres, audio_features = (t.result() if isinstance(t, Future) else t for t in (genres, audio_features))
+    # the later handed over first: if the pool has not begun it, this thread does it while the pool finishes the other
+    audio_features, genres = (t.result() if isinstance(t, Future) else t for t in (audio_features, genres))
     record = {"read_at": utc_stamp(), "market": None, "total": len(tracks), "n_tracks": len(tracks), **info, **facts}
     return Library(
         tracks,
