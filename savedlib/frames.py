@@ -464,20 +464,21 @@ def _missing_fields(columns: dict[str, Any], read_with_market: bool, reasons: di
     if len(local) == 0 or pc.all(local).as_py():
         return {}
     real = None if not pc.any(local).as_py() else ~local.to_numpy(zero_copy_only=False)
+    n_local = 0 if real is None else len(real) - int(np.count_nonzero(real))
     missing = {}
     for field, (column, reason) in WATCHED_FIELDS.items():
-        known = _known(columns[column], real)
+        known = _known(columns[column], real, n_local)
         if not known:
             reason = MARKET_REASON if field == "available_markets" and read_with_market else reason
             missing[field] = reasons.get(field, reason)
     return missing
 
 
-def _known(values: Any, real: np.ndarray | None) -> bool:
-    """Whether a column has a value in any of the ``real`` rows (all rows when None)."""
+def _known(values: Any, real: np.ndarray | None, n_local: int) -> bool:
+    """Whether a column has a value in any of the ``real`` rows (all rows when None; the others are local files)."""
     if isinstance(values, pa.Array):  # counted, not looked at row by row, where counts settle it (they mostly do)
-        held, others = len(values) - values.null_count, 0 if real is None else len(real) - np.count_nonzero(real)
-        if held == 0 or held > others:
+        held = len(values) - values.null_count
+        if held == 0 or held > n_local:
             return held > 0
     return bool(np.any(_valid(values) if real is None else _valid(values) & real))
 

@@ -30,11 +30,6 @@ ARROW_TO_PANDAS = {
     pa.bool_(): pd.BooleanDtype(),
 }
 _CATEGORIES_KEY = b"savedlib.categories"
-_NULLABLE = {
-    pa.int64(): pd.arrays.IntegerArray,
-    pa.float64(): pd.arrays.FloatingArray,
-    pa.bool_(): pd.arrays.BooleanArray,
-}
 
 
 def categorical(values: pa.Array, known: Sequence[str] = ()) -> pd.Categorical:
@@ -82,8 +77,8 @@ def pandas_array(values: pa.Array) -> Any:
     if kind not in ARROW_TO_PANDAS:
         return values.to_pandas().array
     if values.null_count == len(values):  # a field the source lacks: no look at its (absent) values
-        empty = np.zeros(len(values), dtype=bool if pa.types.is_boolean(kind) else kind.to_pandas_dtype())
-        return _NULLABLE[kind](empty, np.ones(len(values), dtype=bool))
+        empty = np.zeros(len(values), dtype=kind.to_pandas_dtype())
+        return ARROW_TO_PANDAS[kind].construct_array_type()(empty, np.ones(len(values), dtype=bool))
     mask = values.is_null().to_numpy(zero_copy_only=False) if values.null_count else np.zeros(len(values), bool)
     if pa.types.is_boolean(kind):
         return pd.arrays.BooleanArray(values.fill_null(False).to_numpy(zero_copy_only=False), mask)
