@@ -1,9 +1,10 @@
 """Everything that can go wrong in savedlib, as exceptions that say what to do next.
 
-Every class derives from ``savedlib.Error``, so ``except savedlib.Error`` catches
-them all. Load errors carry ``partial``: the library as far as it was read
-(``None`` when nothing was), so a long read is never thrown away. Messages
-never contain tokens.
+Every class but one derives from ``savedlib.Error``, so ``except savedlib.Error``
+catches them all. The one is ``LoadInterrupted`` (Ctrl-C): a ``KeyboardInterrupt``
+only, so that no ``except Exception`` swallows it. Load errors carry ``partial``:
+the library as far as it was read (``None`` when nothing was), so a long read is
+never thrown away. Messages never contain tokens.
 """
 
 from __future__ import annotations
@@ -150,10 +151,12 @@ class LibraryChanging(LoadError):
     """The library kept changing faster than it could be read consistently."""
 
 
-class LoadInterrupted(Error, KeyboardInterrupt):
+class LoadInterrupted(KeyboardInterrupt):
     """The load was stopped (Ctrl-C / interrupt); ``partial`` has what was read.
 
-    It is a ``KeyboardInterrupt`` too, so code that stops on Ctrl-C still stops.
+    It is a ``KeyboardInterrupt`` and nothing else: the one savedlib exception that is
+    not a ``savedlib.Error`` (nor an ``Exception``), so that ``except Exception`` or
+    ``except savedlib.Error`` around a load never swallows Ctrl-C. Catch it by name.
     """
 
     partial: Library | None = None

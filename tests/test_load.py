@@ -216,16 +216,36 @@ def test_progress_bar(capsys):
 
 
 def test_ctrl_c_stops_promptly_with_partial():
+    """Ctrl-C stops a load at once, through any ``except Exception`` (or ``except savedlib.Error``) around it."""
+    swallowed = []
     with StandIn(n=5000, latency=0.05) as api:
         sp = api.client()
         timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
         timer.start()
         started = time.monotonic()
         with pytest.raises(savedlib.LoadInterrupted) as caught:
-            savedlib.load(sp, concurrency=2, progress=False)
+            try:
+                savedlib.load(sp, concurrency=2, progress=False)
+            except Exception as error:  # a notebook's catch-all: it must not catch Ctrl-C
+                swallowed.append(error)
         assert time.monotonic() - started < 1.5
-    assert isinstance(caught.value, KeyboardInterrupt)
+    assert swallowed == []
+    assert isinstance(caught.value, KeyboardInterrupt) and not isinstance(caught.value, Exception | savedlib.Error)
     assert caught.value.partial is not None and 0 < len(caught.value.partial) < 5000
+
+
+def test_load_interrupted_is_a_keyboard_interrupt_only():
+    """The one savedlib exception that is not a ``savedlib.Error``: ``except Exception`` lets it through."""
+    assert issubclass(savedlib.LoadInterrupted, KeyboardInterrupt)
+    assert not issubclass(savedlib.LoadInterrupted, Exception | savedlib.Error)
+    stop = savedlib.LoadInterrupted("stopped")
+    stop.partial = savedlib.from_items([])
+    with pytest.raises(savedlib.LoadInterrupted) as caught:
+        try:
+            raise stop
+        except Exception:
+            pytest.fail("except Exception caught Ctrl-C")
+    assert caught.value.partial is stop.partial
 
 
 def test_no_secret_in_outputs_logs_or_errors(caplog, capsys):
