@@ -5,8 +5,8 @@ from __future__ import annotations
 import altair as alt
 
 from savedlib import stats
-from savedlib.charts.base import message, needs
-from savedlib.charts.theme import CATEGORY, COUNT_AXIS, HEIGHT, PRIMARY, WIDTH
+from savedlib.charts.base import histogram, message, needs, ranked_bars
+from savedlib.charts.theme import CATEGORY, COUNT_AXIS, HEIGHT, WIDTH
 from savedlib.library import Library
 from savedlib.text import plural
 
@@ -30,17 +30,14 @@ def top_genres(lib: Library, n: int = 20) -> alt.Chart:
     if lib.genres.empty:
         return message(title, "No genres in this library.", *NO_GENRES)
     data = stats.genre_counts(lib, n)
-    return (
-        alt.Chart(data, title=alt.Title(title, subtitle=f"Saved tracks per genre; {lib.genre_coverage()}"),
-                  width=WIDTH, height=20 * len(data))
-        .mark_bar(color=PRIMARY)
-        .encode(
-            x=alt.X("tracks:Q", title="Saved tracks", axis=COUNT_AXIS),
-            y=alt.Y("genre:N", title=None, sort=None),
-            tooltip=[alt.Tooltip("genre:N", title="Genre"), alt.Tooltip("tracks:Q", title="Tracks", format=","),
-                     alt.Tooltip("share:Q", title="Share of the library", format=".0%")],
-        )
-    )  # fmt: skip
+    tooltip = [
+        alt.Tooltip("genre:N", title="Genre"),
+        alt.Tooltip("tracks:Q", title="Tracks", format=","),
+        alt.Tooltip("share:Q", title="Share of the library", format=".0%"),
+    ]
+    x = alt.X("tracks:Q", title="Saved tracks", axis=COUNT_AXIS)
+    subtitle = f"Saved tracks per genre; {lib.genre_coverage()}"
+    return ranked_bars(data, x, "genre:N", tooltip, alt.Title(title, subtitle=subtitle))
 
 
 def genres_over_time(lib: Library, n: int = 5) -> alt.Chart:
@@ -76,15 +73,9 @@ def top_labels(lib: Library, n: int = 20) -> alt.Chart:
     data = stats.label_counts(lib, n)
     known = int(lib.tracks["album_label"].notna().sum())
     subtitle = f"Saved tracks per label; labels known for {known:,} of {plural(len(lib.tracks), 'track')}"
-    return (
-        alt.Chart(data, title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=20 * len(data))
-        .mark_bar(color=PRIMARY)
-        .encode(
-            x=alt.X("tracks:Q", title="Saved tracks", axis=COUNT_AXIS),
-            y=alt.Y("label:N", title=None, sort=None),
-            tooltip=[alt.Tooltip("label:N", title="Label"), alt.Tooltip("tracks:Q", title="Tracks", format=",")],
-        )
-    )
+    tooltip = [alt.Tooltip("label:N", title="Label"), alt.Tooltip("tracks:Q", title="Tracks", format=",")]
+    x = alt.X("tracks:Q", title="Saved tracks", axis=COUNT_AXIS)
+    return ranked_bars(data, x, "label:N", tooltip, alt.Title(title, subtitle=subtitle))
 
 
 def audio_features(lib: Library) -> alt.Chart:
@@ -96,16 +87,13 @@ def audio_features(lib: Library) -> alt.Chart:
         return message(title, "No audio features in this library.", *NO_FEATURES)
     data = stats.feature_histograms(lib)
     subtitle = f"Spotify's audio features, 0 to 1; known for {plural(len(lib.audio_features), 'track')}"
+    tooltip = [
+        alt.Tooltip("feature:N", title="Feature"),
+        alt.Tooltip("start:Q", title="From"),
+        alt.Tooltip("tracks:Q", title="Tracks", format=","),
+    ]
     return (
-        alt.Chart(data, width=WIDTH // 4 + 20, height=110)
-        .mark_bar(color=PRIMARY)
-        .encode(
-            x=alt.X("start:Q", bin="binned", title=None, scale=alt.Scale(domain=[0, 1])),
-            x2="end:Q",
-            y=alt.Y("tracks:Q", title=None, axis=COUNT_AXIS),
-            tooltip=[alt.Tooltip("feature:N", title="Feature"), alt.Tooltip("start:Q", title="From"),
-                     alt.Tooltip("tracks:Q", title="Tracks", format=",")],
-        )
+        histogram(data, None, (0, 1), tooltip, y_title=None, width=WIDTH // 4 + 20, height=110)
         .facet(facet=alt.Facet("feature:N", title=None), columns=4)
         .properties(title=alt.Title(title, subtitle=subtitle))
-    )  # fmt: skip
+    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import altair as alt
 
 from savedlib import stats
-from savedlib.charts.base import needs
-from savedlib.charts.theme import COUNT_AXIS, HEIGHT, PRIMARY, SECOND, WIDTH
+from savedlib.charts.base import histogram, needs, two_ends
+from savedlib.charts.theme import PRIMARY, SECOND, WIDTH
 from savedlib.library import Library
 from savedlib.text import mmss
 
@@ -22,20 +22,12 @@ def duration_distribution(lib: Library, limit: float = 12.0) -> alt.Chart:
     longer = int(data.loc[data["open_ended"], "tracks"].sum())
     median = mmss(lib.tracks["duration_ms"].median())
     subtitle = f"Median {median}; {longer:,} tracks of {limit:g} minutes or more share the last bar"
-    return (
-        alt.Chart(data, title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=HEIGHT)
-        .mark_bar(color=PRIMARY)
-        .encode(
-            x=alt.X("start:Q", bin="binned", title="Length (minutes)", scale=alt.Scale(domain=[0, limit + 0.25])),
-            x2="end:Q",
-            y=alt.Y("tracks:Q", title="Tracks", axis=COUNT_AXIS),
-            tooltip=[
-                alt.Tooltip("start:Q", title="From (min)"),
-                alt.Tooltip("end:Q", title="To (min)"),
-                alt.Tooltip("tracks:Q", title="Tracks", format=","),
-            ],
-        )
-    )
+    tooltip = [
+        alt.Tooltip("start:Q", title="From (min)"),
+        alt.Tooltip("end:Q", title="To (min)"),
+        alt.Tooltip("tracks:Q", title="Tracks", format=","),
+    ]
+    return histogram(data, "Length (minutes)", (0, limit + 0.25), tooltip, alt.Title(title, subtitle=subtitle))
 
 
 def duration_by_decade(lib: Library) -> alt.LayerChart | alt.Chart:
@@ -70,16 +62,6 @@ def longest_and_shortest(lib: Library, n: int = 10) -> alt.HConcatChart | alt.Ch
     data = stats.extremes(lib, "duration_ms", n)
     data["minutes"] = data["value"] / 60_000
     data["length"] = data["value"].map(mmss)
-
-    def side(end: str, heading: str) -> alt.Chart:
-        return (
-            alt.Chart(data[data["end"] == end], title=heading, width=WIDTH // 2 - 40, height=22 * n)
-            .mark_bar(color=PRIMARY if end == "highest" else SECOND)
-            .encode(
-                x=alt.X("minutes:Q", title="Length (minutes)"),
-                y=alt.Y("label:N", title=None, sort=alt.SortField("rank")),
-                tooltip=[alt.Tooltip("label:N", title="Track"), alt.Tooltip("length:N", title="Length")],
-            )
-        )
-
-    return alt.hconcat(side("highest", "Longest"), side("lowest", "Shortest")).properties(title=alt.Title(title))
+    x = alt.X("minutes:Q", title="Length (minutes)")
+    tooltip = [alt.Tooltip("label:N", title="Track"), alt.Tooltip("length:N", title="Length")]
+    return two_ends(data, x, tooltip, ("Longest", "Shortest"), title, n)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import altair as alt
 
 from savedlib import stats
-from savedlib.charts.base import needs
-from savedlib.charts.theme import COUNT_AXIS, HEIGHT, PRIMARY, SECOND, WIDTH
+from savedlib.charts.base import histogram, needs, two_ends
+from savedlib.charts.theme import HEIGHT, PRIMARY, SECOND, WIDTH
 from savedlib.library import Library
 
 WHAT = "popularity scores"
@@ -27,20 +27,12 @@ def popularity_distribution(lib: Library) -> alt.Chart:
     data = stats.popularity_histogram(lib)
     median = lib.tracks["popularity"].median()
     subtitle = f"Spotify's popularity score, 0 (obscure) to 100 (a global hit); median {median:.0f}"
-    return (
-        alt.Chart(data, title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=HEIGHT)
-        .mark_bar(color=PRIMARY)
-        .encode(
-            x=alt.X("start:Q", bin="binned", title="Popularity", scale=alt.Scale(domain=[0, 100])),
-            x2="end:Q",
-            y=alt.Y("tracks:Q", title="Tracks", axis=COUNT_AXIS),
-            tooltip=[
-                alt.Tooltip("start:Q", title="From"),
-                alt.Tooltip("end:Q", title="Below"),
-                alt.Tooltip("tracks:Q", title="Tracks", format=","),
-            ],
-        )
-    )
+    tooltip = [
+        alt.Tooltip("start:Q", title="From"),
+        alt.Tooltip("end:Q", title="Below"),
+        alt.Tooltip("tracks:Q", title="Tracks", format=","),
+    ]
+    return histogram(data, "Popularity", (0, 100), tooltip, alt.Title(title, subtitle=subtitle))
 
 
 def _band(data, x: alt.X, x_title: str, title: str, subtitle: str) -> alt.LayerChart:
@@ -95,18 +87,6 @@ def most_and_least_popular(lib: Library, n: int = 10) -> alt.HConcatChart | alt.
     if (early := _missing(lib, title)) is not None:
         return early
     data = stats.extremes(lib, "popularity", n)
-
-    def side(end: str, heading: str) -> alt.Chart:
-        return (
-            alt.Chart(data[data["end"] == end], title=heading, width=WIDTH // 2 - 40, height=22 * n)
-            .mark_bar(color=PRIMARY if end == "highest" else SECOND)
-            .encode(
-                x=alt.X("value:Q", title="Popularity", scale=alt.Scale(domain=[0, 100])),
-                y=alt.Y("label:N", title=None, sort=alt.SortField("rank")),
-                tooltip=[alt.Tooltip("label:N", title="Track"), alt.Tooltip("value:Q", title="Popularity")],
-            )
-        )
-
-    return alt.hconcat(side("highest", "Most popular"), side("lowest", "Least popular")).properties(
-        title=alt.Title(title)
-    )
+    x = alt.X("value:Q", title="Popularity", scale=alt.Scale(domain=[0, 100]))
+    tooltip = [alt.Tooltip("label:N", title="Track"), alt.Tooltip("value:Q", title="Popularity")]
+    return two_ends(data, x, tooltip, ("Most popular", "Least popular"), title, n)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import altair as alt
 
 from savedlib import stats
-from savedlib.charts.base import needs
-from savedlib.charts.theme import COUNT_AXIS, PRIMARY, WIDTH
+from savedlib.charts.base import needs, ranked_bars
+from savedlib.charts.theme import COUNT_AXIS
 from savedlib.library import Library
 
 ARTISTS_TITLE = "Your top artists"
@@ -19,15 +19,9 @@ def top_artists(lib: Library, n: int = 20) -> alt.Chart:
     data = stats.top_artists(lib, n)
     title = f"Your top {len(data)} artists" if len(data) > 1 else "Your top artist"
     subtitle = "By saved tracks, counting every artist credited on a track"
-    return (
-        alt.Chart(data, title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=20 * len(data))
-        .mark_bar(color=PRIMARY)
-        .encode(
-            x=alt.X("tracks:Q", title="Saved tracks", axis=COUNT_AXIS),
-            y=alt.Y("artist:N", title=None, sort=None),
-            tooltip=[alt.Tooltip("artist:N", title="Artist"), alt.Tooltip("tracks:Q", title="Saved tracks")],
-        )
-    )
+    tooltip = [alt.Tooltip("artist:N", title="Artist"), alt.Tooltip("tracks:Q", title="Saved tracks")]
+    x = alt.X("tracks:Q", title="Saved tracks", axis=COUNT_AXIS)
+    return ranked_bars(data, x, "artist:N", tooltip, alt.Title(title, subtitle=subtitle))
 
 
 def top_albums(lib: Library, n: int = 20) -> alt.Chart:
@@ -36,17 +30,11 @@ def top_albums(lib: Library, n: int = 20) -> alt.Chart:
         return early
     data = stats.top_albums(lib, n)
     title = f"Your top {len(data)} albums" if len(data) > 1 else "Your top album"
-    return (
-        alt.Chart(data, title=alt.Title(title, subtitle="By saved tracks"), width=WIDTH, height=20 * len(data))
-        .mark_bar(color=PRIMARY)
-        .encode(
-            x=alt.X("tracks:Q", title="Saved tracks", axis=COUNT_AXIS),
-            y=alt.Y("label:N", title=None, sort=None),
-            tooltip=[
-                alt.Tooltip("album:N", title="Album"),
-                alt.Tooltip("artist:N", title="Artist"),
-                alt.Tooltip("tracks:Q", title="Saved tracks"),
-                alt.Tooltip("album_tracks:Q", title="Tracks on the album"),
-            ],
-        )
-    )
+    tooltip = [
+        alt.Tooltip("album:N", title="Album"),
+        alt.Tooltip("artist:N", title="Artist"),
+        alt.Tooltip("tracks:Q", title="Saved tracks"),
+        alt.Tooltip("album_tracks:Q", title="Tracks on the album"),
+    ]
+    x = alt.X("tracks:Q", title="Saved tracks", axis=COUNT_AXIS)
+    return ranked_bars(data, x, "label:N", tooltip, alt.Title(title, subtitle="By saved tracks"))
