@@ -39,9 +39,10 @@ def lib():
 def test_reads_the_two_zips_spotify_sends(history, download):
     assert sorted(p.name for p in download.iterdir()) == ["my_spotify_data (1).zip", "my_spotify_data.zip"]
     info = history.info
-    assert {f["format"] for f in info["files"]} == {"extended", "one-year music", "one-year podcast"}
+    assert {f["format"] for f in info["files"]} == {"extended", "video", "one-year music", "one-year podcast"}
     assert any(f["file"].endswith("endsong_0.json") for f in info["files"])  # the older format too
-    assert {i["why"] for i in info["ignored"]} == {"video streams (savedlib reads audio)", "not listening history"}
+    assert [i["file"].rsplit("/", 1)[1] for i in info["ignored"]] == ["Userdata.json", "YourLibrary.json"]
+    assert {i["why"] for i in info["ignored"]} == {"not listening history"}
     assert info["first_play"] < info["last_play"] and info["streams"] == len(history) > 5000
     p = history.plays
     assert list(p.columns[:19]) == [
@@ -53,7 +54,10 @@ def test_reads_the_two_zips_spotify_sends(history, download):
     assert p["ms_played"].dtype == "Int64" and p["shuffle"].dtype == "boolean"
     for name in ("kind", "conn_country", "reason_start", "reason_end", "track_uri", "track_name", "platform"):
         assert isinstance(p[name].dtype, pd.CategoricalDtype), name
-    assert set(p["kind"].unique()) == {"track", "episode", "audiobook", "unknown"}
+    assert set(p["kind"].unique()) == {"track", "episode", "audiobook", "video", "unknown"}
+    video = p[p["kind"] == "video"]  # the video podcast of Streaming_History_Video_*.json
+    assert len(video) == SMALL["streams"] // 1000 and video["show_name"].eq("Studio Sessions").all()
+    assert video["episode_uri"].str.startswith("spotify:episode:").all() and video["track_uri"].isna().all()
     assert p["skipped"].isna().any() and p["skipped"].any()  # older years: not recorded, NA not False
     assert p["incognito_mode"].any() and p["platform"].nunique() >= 8 and p["conn_country"].nunique() >= 5
     tracks = p[p["kind"] == "track"]
@@ -108,7 +112,8 @@ def _record(ts, uri="spotify:track:aaaaaaaaaaaaaaaaaaaaaa", ms=200_000, name="So
     return {"ts": ts, "platform": "osx", "ms_played": ms, "conn_country": "DE", "ip_addr": "192.0.2.7",
             "master_metadata_track_name": name, "master_metadata_album_artist_name": artist,
             "master_metadata_album_album_name": "Album", "spotify_track_uri": uri, "episode_name": None,
-            "episode_show_name": None, "spotify_episode_uri": None, "reason_start": "clickrow",
+            "episode_show_name": None, "spotify_episode_uri": None, "audiobook_title": None, "audiobook_uri": None,
+            "audiobook_chapter_uri": None, "audiobook_chapter_title": None, "reason_start": "clickrow",
             "reason_end": "trackdone", "shuffle": False, "skipped": False, "offline": False,
             "offline_timestamp": 0, "incognito_mode": False, **more}  # fmt: skip
 
@@ -238,26 +243,61 @@ def test_the_demo_history_fits_the_demo_library(lib, history):
 # --- charts and the explorer ------------------------------------------------------------------
 
 
+def _saved_vs_played(data: pd.DataFrame, per: pd.DataFrame) -> None:
+    plays = per["plays"].to_numpy(dtype=np.int64)
+    groups = [plays == 0, plays == 1, (plays >= 2) & (plays < 10), plays >= 10]
+    assert data["played"].tolist() == list(stats.PLAYED) and data["tracks"].tolist() == [g.sum() for g in groups]
+
+
+def _save_to_first_play(data: pd.DataFrame, per: pd.DataFrame) -> None:
+    days, judged = per["days_to_first_play"], per["plays_after_save"].notna()
+    assert data["wait"].tolist() == list(stats.WAITS) and data["tracks"].sum() == judged.sum()
+    assert data["tracks"].iloc[0] == (days < 1).sum() and data["tracks"].iloc[-1] == (judged & days.isna()).sum()
+
+
+def _most_played_saved(data: pd.DataFrame, per: pd.DataFrame) -> None:
+    assert data["plays"].tolist() == sorted(per["plays"], reverse=True)[:20]
+    assert data["plays"].tolist() == per.loc[data["item"], "plays"].tolist()
+
+
+def _forgotten_favourites(data: pd.DataFrame, per: pd.DataFrame) -> None:
+    cutoff = per["last_played"].max() - pd.Timedelta(days=365)
+    chosen = per.loc[data["item"]]
+    assert len(data) > 0 and (chosen["last_played"] <= cutoff).all() and data["plays"].is_monotonic_decreasing
+    assert data["plays"].tolist() == chosen["plays"].tolist()
+    assert data["plays"].iloc[-1] >= per.loc[per["last_played"] <= cutoff, "plays"].nlargest(20).iloc[-1]
+
+
+DRAWS = {f.__name__.removeprefix("_"): f for f in (_saved_vs_played, _save_to_first_play, _most_played_saved,
+                                                   _forgotten_favourites)}  # fmt: skip
+
+
 @pytest.mark.parametrize("chart", charts.WITH_HISTORY, ids=lambda f: f.__name__)
 def test_charts_with_a_history(chart, lib, history):
-    spec = chart(lib, history).to_json()
+    drawn = chart(lib, history)
+    spec = drawn.to_json()
     assert len(spec.encode()) < 250 * 1024 and "No " not in json.loads(spec).get("title", {}).get("text", "")
-    assert data_of(chart(lib, history)) is not None
+    DRAWS[chart.__name__](data_of(drawn), stats.plays_per_track(lib, history))  # what each draws, counted here
 
 
 def test_charts_say_what_is_missing(lib, history, tmp_path):
     empty = savedlib.History(history.plays.iloc[:0], {})
-    assert "empty" in charts.listening_per_month(empty).to_json()
-    spoken = savedlib.History(history.plays[history.plays["kind"] == "episode"], {})
-    assert "no music streams" in charts.saved_vs_played(lib, spoken).to_json()
+    assert "empty" in charts.listening_per_month(None, empty).to_json()
+    spoken = savedlib.History(history.plays[history.plays["kind"].isin(["episode", "video"])], {})
+    assert "no music streams" in (said := charts.saved_vs_played(lib, spoken).to_json())
+    assert f"{(spoken.plays['kind'] == 'video').sum()} video streams" in said
     other_person = savedlib.demo(200, seed=9)
     assert "the same person" in charts.most_played_saved(other_person, history).to_json()
     no_dates = savedlib.from_items([dict(i, added_at="2020-01-01T00:00:00Z") for i in savedlib.demo_items(50)])
     no_dates.tracks["added_at"] = pd.NaT
     assert "save dates" in charts.save_to_first_play(no_dates, history).to_json()
-    months = data_of(charts.listening_per_month(history, lib))
-    assert set(months["what"]) == {"saved tracks", "other tracks", "podcasts and audiobooks"}
+    months = data_of(charts.listening_per_month(lib, history))
+    assert set(months["what"]) == {"saved tracks", "other tracks", "podcasts and audiobooks", "video"}
     assert np.isclose(months["hours"].sum(), history.plays["ms_played"].sum() / 3_600_000, rtol=1e-3)
+    video = history.plays.loc[history.plays["kind"] == "video", "ms_played"].sum() / 3_600_000
+    assert np.isclose(months.loc[months["what"] == "video", "hours"].sum(), video, rtol=1e-3) and video > 0
+    alone = data_of(charts.listening_per_month(lib=None, history=history))  # no library: music is "tracks"
+    assert set(alone["what"]) == {"tracks", "podcasts and audiobooks", "video"}
 
 
 def test_explorer_with_plays(lib, history):

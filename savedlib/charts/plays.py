@@ -12,7 +12,13 @@ from savedlib.history import History
 from savedlib.library import Library
 from savedlib.text import plural
 
-COLORS = {"saved tracks": PRIMARY, "other tracks": SECOND, "tracks": PRIMARY, "podcasts and audiobooks": "#f28e2b"}
+COLORS = {
+    "saved tracks": PRIMARY,
+    "other tracks": SECOND,
+    "tracks": PRIMARY,
+    "podcasts and audiobooks": "#f28e2b",
+    "video": "#b07aa1",
+}
 
 
 def _lacks(lib: Library, history: History, title: str) -> tuple[alt.Chart | None, pd.DataFrame | None]:
@@ -43,12 +49,13 @@ def _matched(per_track: pd.DataFrame) -> str:
     return f"{m['rate']:.0%} of {m['music_streams']:,} music streams are of saved tracks"
 
 
-def listening_per_month(history: History, lib: Library | None = None) -> alt.Chart:
-    """Hours listened each month; with a library, split into saved tracks, other tracks and spoken word."""
+def listening_per_month(lib: Library | None, history: History) -> alt.Chart:
+    """Hours listened each month, music apart from spoken word and video; with a library (``lib`` may be
+    None), music split into saved tracks and other tracks."""
     title = "How much you listen, month by month"
     if history.plays.empty:
         return message(title, "This listening history is empty.")
-    data = stats.played_months(history, lib)
+    data = stats.played_months(lib, history)
     order = [w for w in COLORS if w in set(data["what"])]
     total = data["hours"].sum()
     subtitle = f"{total:,.0f} hours from {data['month'].min():%B %Y} to {data['month'].max():%B %Y}"

@@ -5,7 +5,7 @@ played, favourites played hundreds of times, old favourites forgotten), from
 tracks that were never saved, and from podcasts and an audiobook; with skips,
 incognito days, several platforms and countries. They are written in the
 exact shapes of Spotify's files (the older ``endsong_0.json`` for the first
-years, ``Streaming_History_Audio_*.json`` after, a video file, the account
+years, ``Streaming_History_Audio_*.json`` after, a video podcast's file, the account
 data's one-year files), personal fields included with made-up values (IP
 addresses from the documentation range), so that the real reader, and its
 privacy rule, are what the demo exercises.
@@ -36,6 +36,7 @@ OLD_FORMAT_UNTIL = np.datetime64("2018-01-01T00:00:00", "s")  # streams before t
 COUNTRIES = np.array(["DE", "DE", "DE", "DE", "DE", "DE", "FR", "ES", "US", "JP", "ZZ"], dtype=object)
 SHOWS = [("Deep Cuts Radio", 40), ("The Saved Track", 25), ("Field Recordings", 12)]
 BOOK = ("The Long Playlist", 12)
+VIDEO_SHOW = ("Studio Sessions", 30)  # a video podcast: its streams come in Streaming_History_Video_*.json
 
 
 @dataclass
@@ -274,9 +275,23 @@ def extended_files(cat: Catalogue, s: Streams, per_file: int = 15_000) -> dict[s
         first, last = (int(str(s.ts[chunk[i]])[:4]) for i in (0, -1))
         years = f"{first}" if first == last else f"{first}-{last}"
         out[folder + f"Streaming_History_Audio_{years}_{n}.json"] = _pretty([_record(cat, s, k, False) for k in chunk])
-    video = [_record(cat, s, k, False) | {"ms_played": 0} for k in new[::2000]]
-    out[folder + "Streaming_History_Video_2019-2026.json"] = _pretty(video)
+    video = _video_streams(max(s.ts.size // 1000, 1))
+    years = f"{str(video.ts[0])[:4]}-{str(video.ts[-1])[:4]}"
+    records = [_record(cat, video, k, False) for k in range(video.ts.size)]
+    out[folder + f"Streaming_History_Video_{years}.json"] = _pretty(records)
     return out
+
+
+def _video_streams(n: int) -> Streams:
+    """``n`` streams of a video podcast in the last three years, oldest first (their own generator: the
+    audio streams stay as they are)."""
+    rng = np.random.Generator(np.random.PCG64(n + 104_729))
+    start = END - np.timedelta64(3 * 365, "D")
+    ts = np.sort(start + rng.integers(0, (END - start).astype(np.int64), n).astype("timedelta64[s]"))
+    episode = np.array([f"Episode {k}" for k in rng.integers(1, VIDEO_SHOW[1] + 1, n)], dtype=object)
+    length = rng.integers(15 * 60_000, 70 * 60_000, n)
+    show = np.full(n, VIDEO_SHOW[0], dtype=object)
+    return _details(rng, ts, np.full(n, "episode", dtype=object), np.full(n, -1), length, show, episode)
 
 
 def account_files(cat: Catalogue, s: Streams) -> dict[str, bytes]:

@@ -32,11 +32,8 @@ KINDS = [
     (re.compile(r"^StreamingHistory_podcast_\d+\.json$", re.I), "one-year podcast"),
     (re.compile(r"^StreamingHistory_audiobook_\d+\.json$", re.I), "one-year audiobook"),
 ]
-READ = {"extended", "one-year music", "one-year podcast", "one-year audiobook", "unknown"}
-WHY_IGNORED = {
-    "video": "video streams (savedlib reads audio)",
-    "other": "not listening history",
-}
+READ = {"extended", "video", "one-year music", "one-year podcast", "one-year audiobook", "unknown"}
+WHY_IGNORED = {"other": "not listening history"}
 
 
 @dataclass

@@ -76,11 +76,12 @@ def read_history(path: str | os.PathLike) -> History:
     of its files, or a folder written by ``History.to_parquet``.
 
     Reads the extended streaming history (``Streaming_History_Audio_*.json``,
-    older ``endsong_*.json``) and the one-year history of the account data
+    older ``endsong_*.json``; video streams from ``Streaming_History_Video_*.json``,
+    of the kind "video") and the one-year history of the account data
     (``StreamingHistory_music_*.json``, ``..._podcast_*``, older
     ``StreamingHistory*.json``). Where both cover the same time, the extended
-    files win and nothing is counted twice. Video streams and other files are
-    left out and listed in ``info["ignored"]``.
+    files win and nothing is counted twice. Other files are left out and
+    listed in ``info["ignored"]``.
     """
     folder = Path(path)
     if (folder / "history.json").is_file():
@@ -99,7 +100,7 @@ def read_files(found: list[files.Found], source: str, read_at: str | None = None
         tables.append(table)
         dropped.update(personal)
         read.append({"file": f.name, "format": f.kind, "streams": table.num_rows})
-    tables, covered = _without_covered(tables)
+    tables, covered = _without_covered(tables, [f["format"] for f in read])
     tables.sort(key=lambda t: pc.min(t.column("ts")).value or 0)  # in time order: most often already sorted then
     plays, facts = _assemble(pa.concat_tables(tables))
     facts["one_year_covered_by_extended"] = covered
@@ -118,8 +119,8 @@ def read_files(found: list[files.Found], source: str, read_at: str | None = None
 
 def _read_one(f: files.Found) -> tuple[pa.Table, list[str]]:
     table, personal, kind = streams.read(f.read(), f.name, f.kind)
-    if kind == "extended":
-        return streams.extended(table), personal
+    if kind in ("extended", "video"):
+        return streams.extended(table, video=kind == "video"), personal
     return streams.one_year(table, kind.removeprefix("one-year ")), personal
 
 
@@ -127,13 +128,15 @@ def _nothing_to_read(source: str, found: list[files.Found]) -> str:
     names = ", ".join(f.name for f in found[:8]) + (" ..." if len(found) > 8 else "")
     return (
         f"no listening history in {source}: it holds {names}. The extended streaming history is in files named "
-        "Streaming_History_Audio_*.json (older: endsong_*.json); the account data's last year in "
-        "StreamingHistory_music_*.json"
+        "Streaming_History_Audio_*.json (older: endsong_*.json) and Streaming_History_Video_*.json; the "
+        "account data's last year in StreamingHistory_music_*.json"
     )
 
 
-#: What makes two streams the same stream (one file of a download repeating another).
-KEY = ("ts", "source", "ms_played", "kind", "track_uri", "track_name", "episode_uri", "episode_name", "platform")
+#: What makes two streams the same stream (one file of a download repeating another): every column kept. Two
+#: short streams of one track that ended in the same second, one started by ``backbtn`` and one by
+#: ``trackdone``, are two streams.
+KEY = streams.COLUMNS
 
 
 def _assemble(table: pa.Table) -> tuple[pd.DataFrame, dict]:
@@ -168,10 +171,11 @@ def _frame(table: pa.Table) -> pd.DataFrame:
     return pd.DataFrame(columns, copy=False)
 
 
-def _without_covered(tables: list[pa.Table]) -> tuple[list[pa.Table], int]:
-    """The one-year streams inside the time the extended history covers left out (the extended files
-    have them too, in more detail), and how many."""
-    extended = [t for t in tables if t.num_rows and t.column("source")[0].as_py() == "extended"]
+def _without_covered(tables: list[pa.Table], formats: list[str]) -> tuple[list[pa.Table], int]:
+    """The one-year streams inside the time the extended audio history covers left out (the extended
+    files have them too, in more detail), and how many. Video files cover no audio: they do not count."""
+    audio = [t for t, f in zip(tables, formats, strict=True) if f != "video"]
+    extended = [t for t in audio if t.num_rows and _source(t) == "extended"]
     if not extended:
         return tables, 0
     first = min(pc.min(t.column("ts")).value for t in extended)
@@ -179,13 +183,18 @@ def _without_covered(tables: list[pa.Table]) -> tuple[list[pa.Table], int]:
     first = first - first % 60_000_000  # one-year times are to the minute: from the extended history's first minute
     out, covered = [], 0
     for t in tables:
-        if t.num_rows and t.column("source")[0].as_py() == "one-year":
+        if t.num_rows and _source(t) == "one-year":
             ts = t.column("ts").to_numpy().astype(np.int64)
             inside = (ts >= first) & (ts <= last)
             covered += int(inside.sum())
             t = t.filter(pa.array(~inside)) if inside.any() else t
         out.append(t)
     return out, covered
+
+
+def _source(table: pa.Table) -> str:
+    """Where a file's streams come from, "extended" or "one-year" (the same for every row of one file)."""
+    return table.column("source")[0].as_py()
 
 
 def _repeats(table: pa.Table, ts: np.ndarray) -> np.ndarray:

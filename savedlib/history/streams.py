@@ -67,17 +67,18 @@ TYPES = {
     "ms_played": _int,
     **{c: _bool for c in ("shuffle", "skipped", "offline", "incognito_mode")},
 }
-KINDS = ("track", "episode", "audiobook", "unknown")
+KINDS = ("track", "episode", "audiobook", "video", "unknown")
 TRACK = "spotify:track:"
 SOURCES = ("extended", "one-year")
 
 
 def read(data: bytes, name: str, kind: str) -> tuple[pa.Table, list[str], str]:
     """One file's records parsed by Arrow against the schema of its ``kind`` ("unknown": from its first
-    record), the personal fields it had (by name), and its kind."""
+    record; video files have the audio files' fields), the personal fields it had (by name), and its kind."""
     raw = records(data, name)
     kind = sniff(raw) if kind == "unknown" else kind
-    return parse(raw, EXTENDED if kind == "extended" else ONE_YEAR, name), personal_fields(raw), kind
+    schema = EXTENDED if kind in ("extended", "video") else ONE_YEAR
+    return parse(raw, schema, name), personal_fields(raw), kind
 
 
 def _check_first(first: msgspec.Raw, schema: pa.Schema, name: str) -> None:
@@ -163,8 +164,9 @@ def _coerce(value: object, typ: pa.DataType) -> object:
     return value if isinstance(value, str) else str(value)
 
 
-def extended(table: pa.Table) -> pa.Table:
-    """Extended-history records in savedlib's columns."""
+def extended(table: pa.Table, video: bool = False) -> pa.Table:
+    """Extended-history records in savedlib's columns; those of a video file (``video``: music videos,
+    video podcasts) all of the kind "video", whatever they name."""
 
     def c(name: str) -> pa.Array:
         return table.column(name).combine_chunks()
@@ -183,7 +185,10 @@ def extended(table: pa.Table) -> pa.Table:
         **{n: c(n) for n in ("platform", "conn_country", "reason_start", "reason_end")},
         **{n: c(n) for n in ("shuffle", "skipped", "offline", "incognito_mode")},
     }
-    kind = _kind(columns["track_uri"], columns["episode_uri"], audiobook, columns["track_name"])
+    if video:
+        kind = _coded(np.full(len(table), KINDS.index("video"), dtype=np.int8), KINDS)
+    else:
+        kind = _kind(columns["track_uri"], columns["episode_uri"], audiobook, columns["track_name"])
     return _standard(columns, kind, "extended", len(table))
 
 
@@ -197,8 +202,8 @@ def one_year(table: pa.Table, kind: str) -> pa.Table:
     columns = {
         "ts": ts,
         "ms_played": c("msPlayed"),
-        "track_name": c("trackName"),
-        "artist_name": c("artistName"),
+        "track_name": _unless(c("trackName"), "Unknown Track"),
+        "artist_name": _unless(c("artistName"), "Unknown Artist"),
         "episode_name": pc.coalesce(c("episodeName"), c("chapterName")),
         "show_name": pc.coalesce(c("podcastName"), c("audiobookName")),
     }
@@ -207,11 +212,17 @@ def one_year(table: pa.Table, kind: str) -> pa.Table:
     return _standard(columns, _coded(np.full(len(table), code, dtype=np.int8), KINDS), "one-year", len(table))
 
 
+def _unless(values: pa.Array, placeholder: str) -> pa.Array:
+    """``values`` with Spotify's ``placeholder`` (for a track it no longer knows) as null: not one shared name."""
+    return pc.if_else(pc.equal(values, placeholder), pa.scalar(None, values.type), values)
+
+
 def _kind(track_uri: pa.Array, episode_uri: pa.Array, audiobook: pa.Array, track_name: pa.Array) -> pa.Array:
     is_track = pc.or_(pc.is_valid(track_uri), pc.is_valid(track_name)).to_numpy(zero_copy_only=False)
     is_episode = pc.is_valid(episode_uri).to_numpy(zero_copy_only=False)
     is_book = np.asarray(audiobook.to_numpy(zero_copy_only=False), dtype=bool)
-    codes = np.select([is_book, is_episode, is_track], [KINDS.index(k) for k in ("audiobook", "episode", "track")], 3)
+    kinds = [KINDS.index(k) for k in ("audiobook", "episode", "track")]
+    codes = np.select([is_book, is_episode, is_track], kinds, KINDS.index("unknown"))
     return _coded(codes.astype(np.int8), KINDS)
 
 

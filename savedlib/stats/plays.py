@@ -67,11 +67,13 @@ def _by_name(lib: Library, p: pd.DataFrame, nameless: np.ndarray) -> pd.DataFram
     keys = same_song(
         pd.Series(names[distinct // (len(artists) + 1)]), pd.Series(artists[distinct % (len(artists) + 1)])
     )
+    # Two spellings ("Song", "SONG ") are two pairs but one key: each pair's code is its key's.
+    key_of_pair, distinct_keys = pd.factorize(keys)
     saved_keys = same_song(lib.tracks["track_name"], lib.tracks["primary_artist"])
     saved = pd.DataFrame({"key": saved_keys, "item": lib.tracks.index, "how": "name"}).dropna()
-    saved_codes = pd.Index(keys).get_indexer(saved["key"])
+    saved_codes = pd.Index(distinct_keys).get_indexer(saved["key"])
     codes = np.full(len(pair), -1)
-    codes[pair >= 0] = np.searchsorted(distinct, pair[pair >= 0])
+    codes[pair >= 0] = key_of_pair[np.searchsorted(distinct, pair[pair >= 0])]
     return _expand(codes >= 0, codes, saved_codes, saved)
 
 
@@ -91,7 +93,8 @@ def matching_summary(history: History, pairs: pd.DataFrame) -> dict:
 def plays_per_track(lib: Library, history: History) -> pd.DataFrame:
     """One row per saved item (index ``item``): ``streams``, ``plays`` (streams of 30 s or more),
     ``ms_played``, ``skips``, ``first_played`` and ``last_played`` (plays), ``plays_before_save``,
-    ``plays_after_save`` and ``days_to_first_play`` (from the save to the first play after it).
+    ``plays_after_save`` and ``days_to_first_play`` (from the save to the first play after it; NA for a
+    track saved after the history's last stream: the history cannot say what came after).
 
     ``.attrs["matching"]`` says how many music streams were matched to a saved item, and how.
     """
@@ -123,6 +126,8 @@ def plays_per_track(lib: Library, history: History) -> pd.DataFrame:
     ).astype({c: "Int64" for c in ("streams", "plays", "ms_played", "skips")})
     for column in ("plays_before_save", "plays_after_save"):
         out.loc[~known, column] = pd.NA  # account data: no save dates, so no before or after
+    last_stream = _micros(p["ts"]).max(initial=NAT)
+    out.loc[known & (saved_at > last_stream), "plays_after_save"] = pd.NA  # nothing after the save to count
     first_after = _extreme(np.minimum, items[after], ts[after], n)
     days = np.where((first_after != NAT) & known, (first_after - saved_at) / 86_400e6, np.nan)
     out["days_to_first_play"] = pd.array(np.round(days, 2), dtype="Float64")
@@ -154,11 +159,13 @@ def _extreme(ufunc: np.ufunc, items: np.ndarray, values: np.ndarray, n: int) -> 
 # --- summaries the charts draw ---------------------------------------------------------------
 
 
-def played_months(history: History, lib: Library | None = None) -> pd.DataFrame:
+def played_months(lib: Library | None, history: History) -> pd.DataFrame:
     """Hours listened per ``month`` and ``what`` ("saved tracks", "other tracks", "podcasts and
-    audiobooks"; all music is "tracks" without a library). Months without listening included."""
+    audiobooks", "video"; all music is "tracks" without a library, ``lib=None``). Months without
+    listening included."""
     p = history.plays
-    what = np.where(p["kind"].isin(["episode", "audiobook"]).to_numpy(), "podcasts and audiobooks", "tracks")
+    spoken, video = p["kind"].isin(["episode", "audiobook"]).to_numpy(), (p["kind"] == "video").to_numpy()
+    what = np.select([spoken, video], ["podcasts and audiobooks", "video"], "tracks")
     if lib is not None:
         saved = np.zeros(len(p), dtype=bool)
         saved[play_matches(lib, history)["stream"].to_numpy()] = True
@@ -192,10 +199,11 @@ WAITS = ("the same day", "within a week", "within a month", "within a year", "la
 
 
 def first_play_waits(per_track: pd.DataFrame) -> pd.DataFrame:
-    """Saved tracks by how long after saving they were first played: ``wait`` (``WAITS``), ``tracks``."""
+    """Saved tracks by how long after saving they were first played: ``wait`` (``WAITS``), ``tracks``.
+    Tracks whose plays since saving are unknown (no save date, saved after the history ends) are left out."""
     days = per_track["days_to_first_play"].to_numpy(dtype=float, na_value=np.nan)
     group = np.select([days < 1, days < 7, days < 31, days < 366, days >= 366], [0, 1, 2, 3, 4], 5)
-    counts = np.bincount(group, minlength=len(WAITS))
+    counts = np.bincount(group[per_track["plays_after_save"].notna().to_numpy()], minlength=len(WAITS))
     return pd.DataFrame({"wait": list(WAITS), "tracks": counts})
 
 
