@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ import pandas as pd
 
 from savedlib import spreadsheets
 from savedlib.files import atomic_write_text
-from savedlib.frames import build_tables, tables_from_array
+from savedlib.frames.convert import build_tables, tables_from_array
 from savedlib.tables import read_table, same_frame, write_table
 from savedlib.text import plural, utc_stamp
 
@@ -235,21 +234,16 @@ def from_arrow(
     array: Any,
     *,
     reasons: dict[str, str] | None = None,
-    genres: pd.DataFrame | Future | None = None,
-    audio_features: pd.DataFrame | Future | None = None,
-    pool: Executor | None = None,
-    album: Future | None = None,
+    genres: pd.DataFrame | None = None,
+    audio_features: pd.DataFrame | None = None,
     **info: Any,
 ) -> Library:
     """A library from items already in Arrow (``savedlib.items.item_array``): how files become libraries.
 
     ``reasons`` says why the source lacks a field; ``genres`` and ``audio_features``
-    are its long tables, keyed by ``item`` (the row of ``array``), or futures of them; a ``pool``
-    shares the work, and ``album`` is ``frames.album_side`` of these items when already under way.
+    are its long tables, keyed by ``item`` (the row of ``array``).
     """
-    tracks, artists, markets, facts = tables_from_array(array, reasons=reasons, pool=pool, album=album)
-    # the later handed over first: if the pool has not begun it, this thread does it while the pool finishes the other
-    audio_features, genres = (t.result() if isinstance(t, Future) else t for t in (audio_features, genres))
+    tracks, artists, markets, facts = tables_from_array(array, reasons=reasons)
     record = {"read_at": utc_stamp(), "market": None, "total": len(tracks), "n_tracks": len(tracks), **info, **facts}
     return Library(
         tracks,

@@ -69,23 +69,28 @@ def _fixed_dtype(known: tuple[str, ...]) -> pd.CategoricalDtype:
 
 
 def pandas_array(values: pa.Array) -> Any:
-    """An Arrow column as the nullable pandas array ``ARROW_TO_PANDAS`` names, built directly (text not copied):
-    several times faster than ``Table.to_pandas`` with a types mapper, which matters at 50,000 rows."""
+    """An Arrow column as the pandas array savedlib's tables hold: nullable numbers and booleans
+    (``ARROW_TO_PANDAS``), text as ``STRING`` and lists as ``pd.ArrowDtype`` (neither copied), a dictionary
+    as a category; anything else (times, small integers) as Arrow converts it. The one conversion every
+    table takes, from a file or from items."""
     kind = values.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return pd.arrays.ArrowStringArray(values)
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        return pd.arrays.ArrowExtensionArray(values.cast(pa.list_(_narrow_text(kind.value_type))))
     if kind not in ARROW_TO_PANDAS:
         return values.to_pandas().array
-    if values.null_count == len(values):  # a field the source lacks: no look at its (absent) values
-        empty = np.zeros(len(values), dtype=kind.to_pandas_dtype())
-        return ARROW_TO_PANDAS[kind].construct_array_type()(empty, np.ones(len(values), dtype=bool))
-    mask = values.is_null().to_numpy(zero_copy_only=False) if values.null_count else np.zeros(len(values), bool)
+    mask = values.is_null().to_numpy(zero_copy_only=False)
     if pa.types.is_boolean(kind):
         return pd.arrays.BooleanArray(values.fill_null(False).to_numpy(zero_copy_only=False), mask)
-    filled = values.fill_null(0).to_numpy(zero_copy_only=False) if values.null_count else values.to_numpy()
+    filled = values.fill_null(0).to_numpy(zero_copy_only=False).copy()  # the table's own, writable
     if pa.types.is_integer(kind):
-        return pd.arrays.IntegerArray(filled.copy() if not filled.flags.writeable else filled, mask)
-    return pd.arrays.FloatingArray(filled.copy() if not filled.flags.writeable else filled, mask | np.isnan(filled))
+        return pd.arrays.IntegerArray(filled, mask)
+    return pd.arrays.FloatingArray(filled, mask | np.isnan(filled))
+
+
+def _narrow_text(kind: pa.DataType) -> pa.DataType:
+    return pa.string() if pa.types.is_large_string(kind) else kind
 
 
 def text_bytes(values: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
@@ -165,20 +170,11 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
     return atomic_write(path, lambda tmp: pq.write_table(table.replace_schema_metadata(meta), tmp))
 
 
-def _arrow_to_pandas(typ: pa.DataType) -> Any:
-    """How each Arrow type comes back as pandas: the nullable dtypes savedlib produces."""
-    if pa.types.is_list(typ) or pa.types.is_large_list(typ):
-        return pd.ArrowDtype(pa.list_(typ.value_type))
-    if pa.types.is_large_string(typ):
-        return STRING
-    return ARROW_TO_PANDAS.get(typ)
-
-
 def read_table(file: Path) -> pd.DataFrame:
     """A file written by ``write_table``, with its dtypes and categories (and a default index)."""
-    # pandas' own metadata cannot rebuild ArrowDtype list columns, so map types ourselves.
     table = pq.read_table(file)
-    frame = table.to_pandas(types_mapper=_arrow_to_pandas, ignore_metadata=True)
+    columns = {name: pandas_array(table[name].combine_chunks()) for name in table.column_names}
+    frame = pd.DataFrame(columns, copy=False)
     categories = json.loads((table.schema.metadata or {}).get(_CATEGORIES_KEY, b"{}"))
     for name, values in categories.items():
         frame[name] = frame[name].astype(pd.CategoricalDtype(pd.Index(values, dtype="str")))

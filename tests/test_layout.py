@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).parents[1] / "savedlib"
 #: Each module's layer, lowest first (a package stands for its modules). A module may import only
 #: from its own package or from a lower layer. The README's "Layout" section shows the same order.
 LAYERS = [
-    {"text", "files", "markets", "redact", "hands"},
+    {"text", "files", "markets", "redact"},
     {"spreadsheets"},
     {"errors"},
     {"items", "tables"},

@@ -134,30 +134,26 @@ def test_release_dates(track, date, precision, released, year):
         assert row["album_release_precision"] == precision
 
 
-def test_release_dates_read_alike_however_they_are_read(track):
-    """Dates all in Spotify's forms are read by Arrow's strict ISO cast; one date in another form (or one that
-    is no date) sends all of them the slow way, part by part. Both ways give the same dates, years and forms."""
-    dates = ["1999", "1999-05", "1999-05-03", "2000-02-29", "0000", "0000-01", "", None, "2024-12-31"]
-
-    def read(with_dates: list) -> pd.DataFrame:
-        items = []
-        for date in with_dates:
-            item = saved(track)
-            item["track"]["album"]["release_date"] = date
-            item["track"]["album"]["release_date_precision"] = None  # a file's: read from the date's form
-            items.append(item)
-        columns = ["album_released", "album_release_year", "album_release_precision"]
-        return savedlib.from_items(items).tracks[columns].astype({"album_release_precision": str})
-
-    quick = read(dates)
-    for odd in ("1999-5-3", "2019-02-30", "late 1999"):
-        slow = read([*dates, odd])
-        pd.testing.assert_frame_equal(slow.iloc[: len(dates)], quick)
-    assert quick["album_release_year"].tolist()[:4] == [1999] * 3 + [2000]
-    assert (
-        quick["album_released"].iloc[3] == pd.Timestamp("2000-02-29") and quick["album_released"].iloc[4:8].isna().all()
-    )
-    assert read([*dates, "2019-02-30"])["album_released"].iloc[-1] == pd.Timestamp("2019-03-02")  # as strptime has it
+def test_release_dates_in_every_form(track):
+    """One reader for every release date: Spotify's forms, a spreadsheet's month/day/year, Spotify's "0000"
+    for an unknown year, and a date that does not exist (NaT, not rolled over into the next month)."""
+    dates = ["1999", "1999-05", "1999-05-03", "2000-02-29", "0000", "0000-01", "", None, "2024-12-31",
+             "12/17/2013", "1/17/2020", "2019-02-30", "1999-5-3", "late 1999"]  # fmt: skip
+    items = []
+    for date in dates:
+        item = saved(track)
+        item["track"]["album"]["release_date"] = date
+        item["track"]["album"]["release_date_precision"] = None  # a file's: read from the date's form
+        items.append(item)
+    t = savedlib.from_items(items).tracks
+    released = [None if pd.isna(d) else d.strftime("%Y-%m-%d") for d in t["album_released"]]
+    assert released == ["1999-01-01", "1999-05-01", "1999-05-03", "2000-02-29", None, None, None, None,
+                        "2024-12-31", "2013-12-17", "2020-01-17", None, "1999-05-03", None]  # fmt: skip
+    years = [None if pd.isna(y) else int(y) for y in t["album_release_year"]]
+    assert years == [1999, 1999, 1999, 2000, None, None, None, None, 2024, 2013, 2020, 2019, 1999, None]
+    forms = [None if pd.isna(p) else p for p in t["album_release_precision"]]
+    assert forms == ["year", "month", "day", "day", "year", "month", None, None, "day", "day", "day", "day", "day",
+                     None]  # fmt: skip
 
 
 def test_multi_artist_and_empty_artist_lists(track):
@@ -252,7 +248,27 @@ def test_items_that_are_not_tracks_are_skipped_and_counted(track):
 
 
 def test_items_read_with_a_market_say_so_even_when_from_items_was_not_told(track):
-    items = [saved(track, is_playable=True, available_markets=[]), saved(track, is_playable=False)]
+    items = [
+        saved(track, is_playable=True, available_markets=[]),
+        saved(track, is_playable=False, available_markets=...),
+    ]
     lib = savedlib.from_items(items)  # no market= given
     assert lib.info["missing_fields"]["available_markets"].startswith("Spotify leaves available_markets out")
     assert lib.tracks["n_markets"].isna().all() and lib.markets.empty  # [] is not "plays nowhere"
+
+
+def test_an_items_own_markets_are_kept_beside_items_read_with_a_market(track):
+    """Items of which some carry ``is_playable`` and others ``available_markets``: each keeps its own list,
+    whatever the others say; only an item read with a market that came without one has no count."""
+    own = len(track["available_markets"])
+    items = [
+        saved(track, name="with market", is_playable=True, available_markets=...),
+        saved(track, name="own list"),
+        saved(track, name="both", is_playable=False),
+        saved(track, name="empty", is_playable=True, available_markets=[]),
+    ]
+    lib = savedlib.from_items(items)
+    counts = [None if pd.isna(n) else int(n) for n in lib.tracks["n_markets"]]
+    assert counts == [None, own, own, None]
+    assert lib.markets["item"].value_counts().sort_index().to_dict() == {1: own, 2: own}
+    assert "available_markets" not in lib.info["missing_fields"]

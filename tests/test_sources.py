@@ -284,9 +284,9 @@ def test_rows_without_a_save_date_are_refused_by_row(tmp_path):
     odd.write_text(head + "\n" + good + bad + good.replace("2024-01-01", "2025-01-01"))  # the file's row, not its save
     with pytest.raises(savedlib.SourceError, match=r"odd\.csv: track row 2 \('Z'\) has 'Added At' 'yesterday', not a"):
         savedlib.read_exportify(odd)
-    month = tmp_path / "month.csv"  # in Spotify's form and order, so only the conversion finds it
+    month = tmp_path / "month.csv"  # in Spotify's form and order: still refused by its row
     month.write_text(head + "\n" + good.replace("2024-01-01", "2024-13-01") + good, encoding="utf-8")
-    with pytest.raises(savedlib.SourceError, match=r"month\.csv: item 0: added_at '2024-13-01T00:00:00Z' is not an"):
+    with pytest.raises(savedlib.SourceError, match=r"month\.csv: track row 1 \('A'\) has 'Added At' '2024-13-01T00"):
         savedlib.read_exportify(month)
 
 
@@ -300,31 +300,84 @@ def test_a_large_exportify_file_comes_back_whole(tmp_path):
 
 
 def test_escaped_commas_found_in_any_text_and_only_there():
-    """The byte search for watsonbox's escaped commas: every row that has one (emoji, right-to-left text before
-    it), none across two names (one ending in a backslash, the next starting with a comma), nulls and empties."""
+    """watsonbox's escaped commas: every cell that has one (emoji, right-to-left text before it), none across
+    two names (one ending in a backslash, the next starting with a comma), nulls and empties."""
     from savedlib.sources import cells
 
     texts = ["🎧 אבג\\, x, Y", "A\\", ",B", None, "", "Earth\\, Wind & Fire, Tyler\\, The Creator", " Q ,  R\\, "]
     want = [["🎧 אבג, x", "Y"], ["A\\"], [",B"], [], [], ["Earth, Wind & Fire", "Tyler, The Creator"], ["Q", "R,"]]
     for kind in (pa.large_string(), pa.string()):  # as the parser reads them, and as Arrow makes them
         values = pa.array(["x\\, y", *texts], kind)
-        assert cells.split_escaped(values.slice(1)).to_pylist() == want  # a slice: its offsets start past 0
-        assert cells.split_escaped(values).to_pylist() == [["x, y"], *want]
-    assert cells.split(pa.array(["a,b", "c;d"]), (";", ",")).to_pylist() == [["a,b"], ["c", "d"]]  # ";" used: kept
-    assert cells.split(pa.array(["a,b", "c"]), (";", ",")).to_pylist() == [["a", "b"], ["c"]]
+        split = cells.split(values.slice(1), ", ", keep="\\,", keep_as=",")  # a slice: offsets start past 0
+        assert split.to_pylist() == want
+        assert cells.split(values, ", ", keep="\\,", keep_as=",").to_pylist() == [["x, y"], *want]
 
 
-def test_escaped_commas_many_or_beside_nul_bytes():
-    """Hundreds of escaped commas (found by NumPy, not one search each), and text that holds NUL bytes already
-    (the byte the fast split hides commas in: split one value at a time instead), come out the same."""
+def test_escaped_commas_beside_the_placeholder_character():
+    """The escaped comma hides behind a character no cell holds: text that holds the first candidate
+    already (a private-use character) comes out the same, and so do hundreds of escapes."""
     from savedlib.sources import cells
 
     many = [f"Band\\, No. {i}, Solo {i}" for i in range(600)]
-    assert cells.split_escaped(pa.array(many)).to_pylist() == [[f"Band, No. {i}", f"Solo {i}"] for i in range(600)]
-    with_nul = pa.array(["a\x00b\\, c, d", None, "e\\,f", "spotify:artist:x, g"])
-    assert cells.split_escaped(with_nul).to_pylist() == [["a\x00b, c", "d"], [], ["e,f"], ["spotify:artist:x", "g"]]
-    stripped = cells.split_escaped(with_nul, strip="spotify:artist:").to_pylist()
-    assert stripped == [["a\x00b, c", "d"], [], ["e,f"], ["x", "g"]]
+    split = cells.split(pa.array(many), ", ", keep="\\,", keep_as=",")
+    assert split.to_pylist() == [[f"Band, No. {i}", f"Solo {i}"] for i in range(600)]
+    taken = pa.array(["a\ue000b\\, c, d", None, "e\\,f", "\ue001, g"])
+    want = [["a\ue000b, c", "d"], [], ["e,f"], ["\ue001", "g"]]
+    assert cells.split(taken, ", ", keep="\\,", keep_as=",").to_pylist() == want
+
+
+def test_old_exportify_net_artists_joined_with_a_bare_comma(tmp_path):
+    """exportify.net before July 2025 joined artists with ``,`` while names keep their ``, ``: without ids a
+    comma followed by a space belongs to a name; with ``Artist IDs`` (2022-23 files) their number decides."""
+    head = "Track URI,Track Name,Album Name,Artist Name(s),Release Date,Duration (ms),Popularity,Added By,Added At"
+    rows = [
+        'spotify:track:4CQwIJsYFk80DBWlwsDJGo,"Sun Goddess","Sun Goddess","Earth, Wind & Fire,Ramsey Lewis",'
+        "1974,1000,5,,2024-02-01T00:00:00Z",
+        'spotify:track:1GrLfs4TEvAZ86HVzXHchS,"Just the Two of Us","Winelight","Grover Washington, Jr.,Bill Withers",'
+        "1980,2000,6,,2024-01-01T00:00:00Z",
+    ]
+    path = tmp_path / "old.csv"
+    path.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+    artists = savedlib.read_exportify(path).artists
+    assert artists["artist_name"].tolist() == ["Earth, Wind & Fire", "Ramsey Lewis", "Grover Washington, Jr.",
+                                               "Bill Withers"]  # fmt: skip
+
+    head = "Spotify ID,Artist IDs,Track Name,Album Name,Artist Name(s),Release Date,Duration (ms),Added By,Added At"
+    rows = [  # ids decide: two ids, two artists; one id, one artist (though its name has a bare comma)
+        '4CQwIJsYFk80DBWlwsDJGo,"4QQgXkCYTt3BlENzhyNETg,1j8N6ZgNfDGcCKHbNlHD2P","Sun Goddess","Sun Goddess",'
+        '"Earth, Wind & Fire,Ramsey Lewis",1974,1000,,2022-08-15T02:00:00Z',
+        '1GrLfs4TEvAZ86HVzXHchS,"2K0l4CwNAzC5tiq5d4D6Hn","Candy","Candy","10,000 Maniacs",1987,2000,,'
+        "2022-08-14T02:00:00Z",
+        '3GrLfs4TEvAZ86HVzXHchS,"0ZSQHTAkX8sXJ4DqWhUidU,3jUnO4WVj5G2p2iRWuHFeK","X","Y","A,B, Jr.",'
+        "1987,2000,,2022-08-13T02:00:00Z",
+    ]
+    path = tmp_path / "older.csv"
+    path.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+    lib = savedlib.read_exportify(path)
+    pairs = list(zip(lib.artists["artist_name"], lib.artists["artist_id"], strict=True))
+    assert pairs == [
+        ("Earth, Wind & Fire", "4QQgXkCYTt3BlENzhyNETg"), ("Ramsey Lewis", "1j8N6ZgNfDGcCKHbNlHD2P"),
+        ("10,000 Maniacs", "2K0l4CwNAzC5tiq5d4D6Hn"),
+        ("A", "0ZSQHTAkX8sXJ4DqWhUidU"), ("B, Jr.", "3jUnO4WVj5G2p2iRWuHFeK"),
+    ]  # fmt: skip
+    assert lib.tracks["n_artists"].tolist() == [2, 1, 2]
+
+
+def test_release_dates_a_spreadsheet_saved_again(tmp_path):
+    """A file opened and saved by a spreadsheet has release dates like 12/17/2013: month/day/year, by the day."""
+    head = "Track URI,Track Name,Album Name,Artist Name(s),Release Date,Duration (ms),Popularity,Added By,Added At"
+    rows = [
+        "spotify:track:4CQwIJsYFk80DBWlwsDJGo,A,B,C,12/17/2013,1000,5,,2024-02-01T00:00:00Z",
+        "spotify:track:1GrLfs4TEvAZ86HVzXHchS,D,E,F,1/17/2020,1000,5,,2024-01-01T00:00:00Z",
+        "spotify:track:3GrLfs4TEvAZ86HVzXHchS,G,H,I,2/30/2020,1000,5,,2023-01-01T00:00:00Z",
+    ]
+    path = tmp_path / "resaved.csv"
+    path.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+    t = savedlib.read_exportify(path).tracks
+    assert t["album_released"].tolist()[:2] == [pd.Timestamp("2013-12-17"), pd.Timestamp("2020-01-17")]
+    assert pd.isna(t["album_released"].iloc[2])  # no such day: no date, but the year is known
+    assert t["album_release_year"].tolist() == [2013, 2020, 2020]
+    assert t["album_release_precision"].astype(str).tolist() == ["day"] * 3
 
 
 def test_escaped_commas_at_either_end_of_a_name(tmp_path):

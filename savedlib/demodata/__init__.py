@@ -9,7 +9,7 @@ from pathlib import Path
 from savedlib.demodata.generate import END, demo_items
 from savedlib.demodata.genres import artist_genres, coverage
 from savedlib.demodata.history import download_files, in_memory_zip, write_download
-from savedlib.frames import genre_table
+from savedlib.frames.long import genre_table
 from savedlib.history import History
 from savedlib.history.files import in_zip
 from savedlib.history.history import read_files

@@ -22,7 +22,8 @@ from savedlib.errors import AccessDenied, LoadError, LoadInterrupted, RequestFai
 from savedlib.fetch.parallel import run_all
 from savedlib.fetch.sender import Answer, Sender, decode_json
 from savedlib.fetch.session import DEFAULT_CONCURRENCY, Options
-from savedlib.frames import genre_table, read_in_development_mode
+from savedlib.frames.long import genre_table
+from savedlib.frames.missing import read_in_development_mode
 from savedlib.genres.cache import MAX_AGE, ArtistCache
 from savedlib.items import SPOTIFY_ID
 from savedlib.library import Library

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from savedlib.frames import CATEGORIES, missing_fields
+from savedlib.frames.missing import missing_fields
+from savedlib.frames.schema import CATEGORIES
 from savedlib.library import LATER_TABLES, Library, from_items
 from savedlib.markets import SPOTIFY_MARKETS
 from savedlib.tables import stack, tidy_categories

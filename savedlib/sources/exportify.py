@@ -20,9 +20,7 @@ Both carry what a 2026 Development Mode app no longer gets: popularity, genres, 
 from __future__ import annotations
 
 import os
-from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,13 +28,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from savedlib.errors import SourceError
-from savedlib.frames import album_side
-from savedlib.hands import Hands
+from savedlib.frames.dates import UnreadableDate, newest_first, save_dates
+from savedlib.frames.long import item_genres
 from savedlib.items import ARTIST_TYPE, IMAGE_TYPE, ids_of, item_array
 from savedlib.library import AUDIO_FEATURES, Library, from_arrow
 from savedlib.sources import cells
 from savedlib.sources.exportify_headers import TO_ENGLISH
-from savedlib.tables import categorical, distinct
 
 EXPORTIFY_NET, WATSONBOX = "exportify.net", "watsonbox"
 FEATURE_HEADERS = {name.replace("_", " ").title(): name for name in AUDIO_FEATURES}
@@ -72,32 +69,24 @@ def read_exportify(path: str | os.PathLike) -> Library:
     and ``lib.audio_features``; ``info["missing_fields"]`` says what the file lacks.
     """
     path = Path(path)
-    with Hands() as pool:  # a helper thread (ready while the file is parsed); what it has not begun, this one does
-        frame = _read(path)
-        columns = {TO_ENGLISH.get(c.strip(), c.strip()): c for c in frame.columns}
-        flavour = _flavour(columns, path)
-        column = _Columns(frame, columns, path.name)
-        album = pool.submit(_album, column, flavour)
-        uri = cells.track_uris(column("Track URI", "Spotify URI", "Track ID", "Spotify ID"))
-        is_local, added_at = pc.starts_with(uri, "spotify:local:"), column("Added At")
-        album_columns = pool.submit(_album_side, album, uri, is_local, added_at)
-        genres = pool.submit(_genres, column("Genres", "Artist Genres"))
-        features = pool.submit(_features, column)
-        track = _track(column, uri, is_local) | {"artists": _track_artists(column, flavour, len(uri))}
-        array = item_array(len(frame), added_at=added_at, track=track, album=album.result())
-        try:
-            return from_arrow(
-                array,
-                reasons=_reasons(flavour, columns, path.name),
-                genres=genres,
-                audio_features=features,
-                pool=pool,
-                album=album_columns,
-                source=f"Exportify file {path.name} ({flavour} format)",
-                format=flavour,
-            )
-        except ValueError as exc:  # a cell the tables cannot hold (a save date that is not a date)
-            raise SourceError(f"{path.name}: {exc} (items counted newest save first; nothing was read)") from None
+    frame = _read(path)
+    columns = {TO_ENGLISH.get(c.strip(), c.strip()): c for c in frame.columns}
+    flavour = _flavour(columns, path)
+    column = _Columns(frame, columns, path.name)
+    uri = cells.track_uris(column("Track URI", "Spotify URI", "Track ID", "Spotify ID"))
+    track = _track(column, uri) | {"artists": _track_artists(column, flavour)}
+    array = item_array(len(frame), added_at=column.added_at, track=track, album=_album(column, flavour))
+    try:
+        return from_arrow(
+            array,
+            reasons=_reasons(flavour, columns, path.name),
+            genres=_genres(column("Genres", "Artist Genres")),
+            audio_features=_features(column),
+            source=f"Exportify file {path.name} ({flavour} format)",
+            format=flavour,
+        )
+    except ValueError as exc:  # a cell the tables cannot hold
+        raise SourceError(f"{path.name}: {exc} (items counted newest save first; nothing was read)") from None
 
 
 def _reasons(flavour: str, columns: dict[str, str], file: str) -> dict[str, str]:
@@ -158,59 +147,50 @@ class _Columns:
     writes that order; a file sorted otherwise is put back in it), each converted once."""
 
     def __init__(self, frame: pd.DataFrame, columns: dict[str, str], file: str) -> None:
-        self.frame, self.columns = frame, columns
-        dates = cells.of(frame[columns["Added At"]]) if "Added At" in columns else None
-        if dates is not None and dates.null_count:
-            row = int(np.flatnonzero(dates.is_null().to_numpy(zero_copy_only=False))[0])
+        self.frame, self.columns, self.file = frame, columns, file
+        self.converted: dict[str, pa.Array] = {}
+        self.order: pa.Array | None = None
+        self.added_at = self._save_dates()
+
+    def _save_dates(self) -> pa.Array | None:
+        """The save dates, read once; the rows' order follows from them. A row without one is refused."""
+        if "Added At" not in self.columns:
+            return None
+        text = cells.of(self.frame[self.columns["Added At"]])
+        if text.null_count:
+            row = int(np.flatnonzero(text.is_null().to_numpy(zero_copy_only=False))[0])
             raise SourceError(
-                f"{file}: {self._row(row)} has no 'Added At' date. "
+                f"{self.file}: {self._row(row)} has no 'Added At' date. "
                 "Exportify writes one for every saved track: mend or remove that row (nothing was read)"
             )
         try:
-            order = cells.newest_first(dates)
-        except cells.UnreadableDate as bad:
+            times = save_dates(text)
+        except UnreadableDate as bad:
             raise SourceError(
-                f"{file}: {self._row(bad.row)} has 'Added At' {bad.text!r}, not a date and time as Exportify writes "
-                "them (2024-05-01T12:00:00Z): mend or remove that row (nothing was read)"
+                f"{self.file}: {self._row(bad.row)} has 'Added At' {bad.text!r}, not a date and time as Exportify "
+                "writes them (2024-05-01T12:00:00Z): mend or remove that row (nothing was read)"
             ) from None
+        order = newest_first(times)
         self.order = None if order is None else pa.array(order)
-        self.converted: dict[str, pa.Array] = {}
-        if dates is not None:
-            self.converted[columns["Added At"]] = dates if self.order is None else dates.take(self.order)
+        return times if self.order is None else times.take(self.order)
 
     def _row(self, row: int) -> str:
         """A data row as a reader finds it in the file: its number and its track's name."""
         name = self.frame[self.columns["Track Name"]].iloc[row] if "Track Name" in self.columns else None
         return f"track row {row + 1} ({'no name' if pd.isna(name) else repr(name)})"
 
-    def name(self, *names: str) -> str | None:
-        return next((self.columns[n] for n in names if n in self.columns), None)
-
     def __call__(self, *names: str) -> pa.Array | None:
         """The column as Arrow (``cells.of``), or None when the file has none of ``names``."""
-        name = self.name(*names)
-        if name is None or name in self.converted:
-            return self.converted.get(name)
-        values = cells.of(self.frame[name])
-        return self.converted.setdefault(name, values if self.order is None else values.take(self.order))
-
-    def numbers(self, *names: str) -> np.ndarray | None:
-        """The column as float64, NaN where a cell is empty or not a number: straight from the parser's
-        array when it read numbers (audio features: twelve columns of 50,000)."""
-        name = self.name(*names)
+        name = next((self.columns[n] for n in names if n in self.columns), None)
         if name is None:
             return None
-        values = self.frame[name]
-        if values.dtype == np.float64:  # the parser's own array (missing is NaN already)
-            numbers = values.to_numpy()
-        elif pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-            numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
-        else:
-            return cells.floats(self(*names)).to_numpy(zero_copy_only=False)
-        return numbers if self.order is None else numbers[self.order.to_numpy()]
+        if name not in self.converted:
+            values = cells.of(self.frame[name])
+            self.converted[name] = values if self.order is None else values.take(self.order)
+        return self.converted[name]
 
 
-def _track(column: _Columns, uri: pa.Array, is_local: pa.Array) -> dict[str, pa.Array]:
+def _track(column: _Columns, uri: pa.Array) -> dict[str, pa.Array]:
     """The track's own cells, but for its artists (``_track_artists``)."""
     return {
         "id": ids_of(uri, "spotify:track:"),
@@ -221,131 +201,112 @@ def _track(column: _Columns, uri: pa.Array, is_local: pa.Array) -> dict[str, pa.
         "popularity": cells.integers(column("Popularity")),
         "disc_number": cells.integers(column("Disc Number")),
         "track_number": cells.integers(column("Track Number")),
-        "is_local": is_local,
         "is_playable": cells.booleans(column("Is Playable")),
         "preview_url": column("Track Preview URL"),
         "external_ids": pa.StructArray.from_arrays([_or_nulls(column("ISRC"), len(uri))], names=["isrc"]),
     }
 
 
-def _track_artists(column: _Columns, flavour: str, n: int) -> pa.Array:
+def _track_artists(column: _Columns, flavour: str) -> pa.Array | None:
+    """The track's artists, split as each exporter joined them (see ``_exportify_net_artists``)."""
     names = column("Artist Name(s)")
+    if names is None:
+        return None
     if flavour == WATSONBOX:
-        artist_names = cells.split_escaped(names)
-        artist_ids = cells.split_escaped(column("Artist URI(s)"), strip="spotify:artist:")
-    else:
-        artist_names = cells.split(names, (";", ","))
-        artist_ids = cells.split(column("Artist IDs"), ",")
-    return _artists(artist_names, artist_ids, n)
+        uris = cells.split(column("Artist URI(s)"), ", ")
+        return _artists(cells.split(names, ", ", keep="\\,", keep_as=","), uris, "spotify:artist:")
+    return _artists(*_exportify_net_artists(names, column("Artist IDs")))
+
+
+def _exportify_net_artists(names: pa.Array, ids: pa.Array | None) -> tuple[pa.ListArray, pa.ListArray | None]:
+    """exportify.net's artists: joined with ``;`` since July 2025. Before, with a bare ``,`` while names keep
+    their ``, `` (``Earth, Wind & Fire,Ramsey Lewis``): where the file has ``Artist IDs`` their number
+    decides, else a comma followed by a space belongs to a name (``10,000 Maniacs`` stays ambiguous)."""
+    if cells.holds(names, ";"):
+        return cells.split(names, ";"), None
+    by_name = cells.split(names, ",", keep=", ")
+    if ids is None:
+        return by_name, None
+    ids = cells.split(ids, ",")
+    every_comma = cells.split(names, ",")
+    count = pc.list_value_length(ids)
+    fits = pc.fill_null(pc.equal(pc.list_value_length(by_name), count), False)
+    comma_fits = pc.fill_null(pc.equal(pc.list_value_length(every_comma), count), False)
+    one = pc.fill_null(pc.equal(count, 1), False)
+    whole = pa.ListArray.from_arrays(
+        pa.array(np.arange(len(names) + 1, dtype=np.int32)), pc.utf8_trim_whitespace(names)
+    )
+    chosen = pc.if_else(fits, by_name, pc.if_else(comma_fits, every_comma, pc.if_else(one, whole, by_name)))
+    return chosen, ids
 
 
 def _album(column: _Columns, flavour: str) -> dict[str, pa.Array]:
-    dates = column("Release Date", "Album Release Date")
     out = {
         "name": column("Album Name"),
-        "release_date": dates,
+        "release_date": column("Release Date", "Album Release Date"),
         "label": column("Record Label", "Label"),
     }
     if flavour == WATSONBOX:
         uri = column("Album URI")
         out |= {"uri": uri, "id": ids_of(uri, "spotify:album:"), "images": _images(column("Album Image URL"))}
         # the album's artists by name only: of them the tables keep the names joined (``album_artists``)
-        names = cells.split_escaped(column("Album Artist Name(s)"))
-        out["artists"] = _artists(names, None, len(dates) if dates is not None else 0)
+        names = cells.split(column("Album Artist Name(s)"), ", ", keep="\\,", keep_as=",")
+        out["artists"] = None if names is None else _artists(names)
     return {k: v for k, v in out.items() if v is not None}
-
-
-def _album_side(album: Future, uri: pa.Array, is_local: pa.Array, added_at: pa.Array) -> dict[str, Any]:
-    """``frames.album_side`` of these items, begun before the track's columns are ready (they need none)."""
-    track = {"uri": uri, "is_local": is_local}
-    return album_side(item_array(len(uri), added_at=added_at, track=track, album=album.result()))
 
 
 def _or_nulls(values: pa.Array | None, n: int) -> pa.Array:
     return pa.nulls(n, pa.large_string()) if values is None else values
 
 
-def _artists(names: pa.ListArray | None, ids: pa.ListArray | None, n: int) -> pa.Array:
-    """``list<artist>`` from a list of names and (where a row has as many) a list of ids. Their URIs are
-    left out: the tables are made of ids and names."""
-    if names is None:
-        return pa.nulls(n, pa.list_(ARTIST_TYPE))
+def _artists(names: pa.ListArray, ids: pa.ListArray | None = None, prefix: str | None = None) -> pa.Array:
+    """``list<artist>`` from each row's names and, where a row has as many, its ids (cut from URIs that
+    start with ``prefix``). Their URIs are left out: the tables are made of ids and names."""
     flat = pc.list_flatten(names)
-    if ids is not None:
-        parent = pc.list_parent_indices(names).to_numpy()
-        starts = np.asarray(names.offsets)[:-1]
-        same = pc.equal(pc.list_value_length(ids), pc.list_value_length(names)).to_numpy(zero_copy_only=False)
-        at = np.asarray(ids.offsets)[:-1][parent] + (np.arange(parent.size) - starts[parent])
-        keep = same[parent] if parent.size else np.zeros(0, dtype=bool)
-        artist_ids = pc.list_flatten(ids).take(pa.array(np.where(keep, at, 0), mask=~keep))
+    no_ids = pa.ListArray.from_arrays(names.offsets, pa.nulls(len(flat), flat.type))
+    if ids is None:
+        ids = no_ids
     else:
-        artist_ids = pa.nulls(len(flat), pa.large_string())
-    no_uris = pa.nulls(len(flat), pa.large_string())
+        same = pc.fill_null(pc.equal(pc.list_value_length(ids), pc.list_value_length(names)), False)
+        ids = pc.if_else(same, ids.cast(no_ids.type), no_ids)
+    artist_ids = pc.list_flatten(ids)
+    if prefix:
+        artist_ids = pc.coalesce(ids_of(artist_ids, prefix), artist_ids)
+    no_uris = pa.nulls(len(flat), flat.type)
     structs = pa.StructArray.from_arrays([artist_ids, flat, no_uris], names=ARTIST_TYPE.names)
-    return pa.ListArray.from_arrays(names.offsets, structs, mask=names.is_null())
+    return pa.ListArray.from_arrays(names.offsets, structs)
 
 
 def _images(urls: pa.Array | None) -> pa.Array | None:
+    """One image per album, its URL (a row without one: none)."""
     if urls is None:
         return None
-    present = urls.is_valid().to_numpy(zero_copy_only=False)
-    known = urls.filter(pa.array(present))
     one = pa.StructArray.from_arrays(
-        [known, pa.nulls(len(known), pa.int64()), pa.nulls(len(known), pa.int64())], names=IMAGE_TYPE.names
+        [urls, pa.nulls(len(urls), pa.int64()), pa.nulls(len(urls), pa.int64())], names=IMAGE_TYPE.names
     )
-    offsets = pa.array(np.concatenate([[0], np.cumsum(present)]).astype(np.int32))  # a row without a URL: no image
-    return pa.ListArray.from_arrays(offsets, one)
+    present = urls.is_valid().to_numpy(zero_copy_only=False)
+    offsets = pa.array(np.concatenate([[0], np.cumsum(present)]).astype(np.int32))
+    return pa.ListArray.from_arrays(offsets, one.filter(pa.array(present)))
 
 
 def _genres(values: pa.Array | None) -> pd.DataFrame | None:
-    """One row per (item, genre), each genre of an item once (by item, then genre).
-
-    Split, deduplicated and sorted once per distinct cell (a cell repeats on every
-    track of the same artists), then spread to the items in NumPy.
-    """
+    """One row per (item, genre), each genre of an item once (by item, then genre), as ``long.item_genres``
+    makes them from the genres of each item's artists."""
     if values is None:
         return None
-    dictionary, indices = distinct(values)
-    lists = cells.split(dictionary, ",")
-    flat = pc.list_flatten(lists)
-    keep = pc.not_equal(flat, "").to_numpy(zero_copy_only=False)
-    genre = categorical(flat.filter(keep))
-    n_genres = max(len(genre.categories), 1)
-    pairs = np.sort(pc.list_parent_indices(lists).to_numpy()[keep] * n_genres + genre.codes)
-    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]][: pairs.size]]  # each once (np.unique hashes: slower)
-    counts, cell = np.bincount(pairs // n_genres, minlength=len(dictionary)), indices.to_numpy()
-    per_item = counts[cell]  # an empty cell: no genres
-    begins = (np.cumsum(counts) - counts)[cell]  # where each item's cell's genres begin
-    at = np.repeat(begins - (np.cumsum(per_item) - per_item), per_item) + np.arange(per_item.sum())
-    codes = (pairs % n_genres).astype(genre.codes.dtype)
-    return pd.DataFrame(
-        {
-            "item": np.repeat(np.arange(len(cell), dtype=np.int32), per_item),
-            "genre": pd.Categorical.from_codes(codes[at], dtype=genre.dtype, validate=False),
-        },
-        copy=False,
-    )
+    lists = cells.split(values, ",")
+    genres = pc.list_flatten(lists)
+    named = pc.not_equal(genres, "")
+    return item_genres(pc.list_parent_indices(lists).filter(named).to_numpy(), genres.filter(named))
 
 
 def _features(column: _Columns) -> pd.DataFrame | None:
-    """The audio features of each item that has them (a row cut short has none), in NumPy."""
-    found = {name: column.numbers(header) for header, name in FEATURE_HEADERS.items()}
-    missing = {name: np.isnan(values) for name, values in found.items() if values is not None}
-    if not missing:
+    """The audio features of each item that has them (a row cut short has none)."""
+    found = {name: cells.floats(column(header)) for header, name in FEATURE_HEADERS.items()}
+    if all(values is None for values in found.values()):
         return None
-    known = ~np.logical_and.reduce(list(missing.values()))
-    rows = None if known.all() else np.flatnonzero(known)
-    out = {"item": np.arange(len(known), dtype=np.int32) if rows is None else rows.astype(np.int32)}
-    for name, values in found.items():
-        if values is None:
-            values, absent = np.full(len(out["item"]), np.nan), np.ones(len(out["item"]), dtype=bool)
-        elif rows is None:  # the table's own copy (a view of the parser's column would be read-only)
-            values, absent = (values if values.flags.writeable else values.copy()), missing[name]
-        else:
-            values = values[rows]
-            absent = np.isnan(values)
-        if AUDIO_FEATURES[name] == "Int64":
-            out[name] = pd.arrays.IntegerArray(np.rint(np.where(absent, 0, values)).astype(np.int64), absent)
-        else:
-            out[name] = pd.arrays.FloatingArray(values, absent)
-    return pd.DataFrame(out, copy=False)
+    n = len(column.frame)
+    numbers = {k: np.full(n, np.nan) if v is None else v.to_numpy(zero_copy_only=False) for k, v in found.items()}
+    rows = np.flatnonzero(~np.logical_and.reduce([np.isnan(v) for v in numbers.values()]))
+    features = {k: np.rint(v[rows]) if AUDIO_FEATURES[k] == "Int64" else v[rows] for k, v in numbers.items()}
+    return pd.DataFrame({"item": rows.astype(np.int32), **features}).astype(AUDIO_FEATURES)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pycountry
 
-from savedlib.frames import WATCHED_FIELDS
+from savedlib.frames.schema import WATCHED_FIELDS
 from savedlib.library import Library
 from savedlib.markets import SPOTIFY_MARKETS
 
