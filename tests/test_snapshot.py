@@ -1,6 +1,7 @@
 """Snapshots: incremental refresh, resume after a stop, the history of changes, safety, export, DuckDB."""
 
 import json
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -109,6 +110,31 @@ def test_resume_after_removals_reads_again(snap):
         remove_anywhere(api, 4)
         lib = savedlib.load(sp, snapshot=snap, progress=False)
         assert_same_library(lib, savedlib.from_items(api.items))
+
+
+def test_resume_after_removals_among_the_held_pages_keeps_them(snap):
+    """Stopped by the daily quota with ~78 pages held, then 10 tracks removed, 5 of them among the held pages:
+    the resume finds those 5 by bisection and keeps every held page around them, reading only the rest."""
+    with StandIn(n=10_000, daily_quota=79, latency=0.01) as api:  # GET /me, then 78 pages
+        sp = api.client()
+        with pytest.raises(savedlib.RateLimited) as caught:
+            savedlib.load(sp, snapshot=snap, progress=False)
+        assert caught.value.daily_quota
+        held = sorted(Snapshot(snap).read(typed=False).items)
+        assert 3500 <= len(held) <= 3900 and held[0] == 0
+        api.state.knobs.daily_quota = None
+        rng = random.Random(4)
+        among = rng.sample(held, 5)
+        beyond = rng.sample(sorted(set(range(10_000)) - set(held)), 5)
+        with api.state.lock:
+            gone = api.state.remove_at(sorted(among + beyond, reverse=True))
+        lib, n = requests_of(api, lambda: savedlib.load(sp, snapshot=snap, progress=False))
+        assert_same_library(lib, savedlib.from_items(api.items))
+    print(f"resumed with {n} requests ({len(held) // 50} pages held, 10 removed, 5 among them)")
+    assert n <= 182, f"{n} requests: the held pages after the first removal were read again"
+    keys = list(zip(lib.tracks["track_uri"], lib.tracks["added_at"], strict=True))
+    assert len(lib) == 9_990 == len(set(keys)) and lib.info["resumed_from_snapshot"]  # each track once
+    assert not {i["track"]["uri"] for i in gone} & set(lib.tracks["track_uri"])
 
 
 def test_crash_during_a_write_keeps_the_previous_snapshot(snap, monkeypatch):

@@ -25,6 +25,7 @@ from functools import partial
 
 from savedlib.errors import LibraryChanging
 from savedlib.fetch.parallel import run_all
+from savedlib.fetch.removals import Inconsistent, find_removed
 from savedlib.fetch.sender import Sender
 from savedlib.items import PAGE_SIZE, Page, concat, has_track, key, new_on_top, shows
 
@@ -85,13 +86,13 @@ class Reader:
 
         Saves only: page 0 shows the held top shifted down, and every held run
         shifts with it (no extra request). Otherwise (tracks removed meanwhile),
-        the held run from position 0 is checked with a few probes, as a repair
-        does, and kept as far as it is intact.
+        the held run from position 0 is kept but for the removed tracks, which a
+        few probes find, as a refresh finds them.
         """
         if not held:
             return []
         shifted = self._shifted(held, held_total, first)
-        return shifted if shifted is not None else self._verified_start(held, first)
+        return shifted if shifted is not None else self._verified_start(held, held_total, first)
 
     def _shifted(self, held: Mapping[int, dict], held_total: int, first: Page) -> list[Page] | None:
         """Held runs of items as pages of the library now, or None if it changed otherwise than by saves."""
@@ -112,17 +113,31 @@ class Reader:
                 out.append(Page(offset, items, first.total, now, now))
         return out
 
-    def _verified_start(self, held: Mapping[int, dict], first: Page) -> list[Page]:
-        """The held run from position 0, with the saves on top, as far as probes show it intact."""
+    def _verified_start(self, held: Mapping[int, dict], held_total: int, first: Page) -> list[Page]:
+        """The held run from position 0, with the saves on top and without the tracks removed since (found by
+        bisection: ``find_removed``), as one page of the library now; none when the answers do not fit."""
         start = []
         while len(start) in held:
             start.append(held[len(start)])
-        top, dropped = self._new_on_top(first, start)
-        known = top + start[dropped:]
-        length, verified_total = self._intact_length(known, 0)
-        if length <= len(first.items):
+        if not start:
             return []
-        return [Page(0, known[:length], verified_total, first.sent, time.monotonic())]
+        top, dropped = self._new_on_top(first, start)
+        totals = {first.total, self._latest_total}
+
+        def probe(offset: int, limit: int) -> Page:
+            page = self._one(offset, limit)
+            totals.add(page.total)
+            return page
+
+        most = len(top) + held_total - first.total - dropped  # removed since, beyond the first ``dropped``
+        try:
+            gone = find_removed(probe, start[dropped:], len(top), None, most)
+        except Inconsistent:
+            return []
+        known = top + [item for i, item in enumerate(start[dropped:]) if i not in gone]
+        if len(totals) > 1 or len(known) <= len(first.items):
+            return []  # the library changed while it was probed, or page 0 holds all that is kept
+        return [Page(0, known, first.total, first.sent, time.monotonic())]
 
     # --- reading ------------------------------------------------------------
 
