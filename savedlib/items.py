@@ -87,7 +87,7 @@ def item_array(
     Files people have (Exportify CSVs, the account data) become items this way,
     so that they take the same road to the tables as the Web API's pages. Text may
     come as ``large_string`` (as pandas' parser gives it): kept, not copied, for the
-    tables' pandas columns are ``large_string`` too.
+    tables' pandas columns are ``large_string`` too; ``added_at`` may come parsed (``frames.dates.save_dates``).
     """
 
     nulls: dict[pa.DataType, pa.Array] = {}  # one all-null column per type, shared by the fields a file lacks
@@ -98,7 +98,9 @@ def item_array(
             if kind not in nulls:
                 nulls[kind] = pa.nulls(n, kind)
             return nulls[kind]
-        return values if _narrowed(values.type) == field.type else values.cast(field.type)
+        if _narrowed(values.type) == field.type or pa.types.is_timestamp(values.type):  # save dates read already
+            return values
+        return values.cast(field.type)
 
     def struct(typ: pa.StructType, values: dict[str, pa.Array]) -> pa.StructArray:
         return pa.StructArray.from_arrays([column(f, values.get(f.name)) for f in typ], names=[f.name for f in typ])

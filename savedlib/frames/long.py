@@ -73,7 +73,8 @@ def item_genres(items: np.ndarray, genres: Any) -> pd.DataFrame:
     in ``items``): each genre of an item once, by item then genre; the categories are the genres, sorted."""
     genre = categorical(genres if isinstance(genres, pa.Array) else pa.array(genres, from_pandas=True))
     n = max(len(genre.categories), 1)
-    pairs = np.unique(items.astype(np.int64) * n + genre.codes)  # sorted: by item, then genre
+    pairs = np.sort(items.astype(np.int64) * n + genre.codes)  # by item, then genre
+    pairs = pairs[np.diff(pairs, prepend=-1) != 0]  # each once (np.unique hashes first: 20 times slower here)
     return pd.DataFrame(
         {
             "item": (pairs // n).astype(np.int32),

@@ -179,15 +179,28 @@ class _Columns:
         name = self.frame[self.columns["Track Name"]].iloc[row] if "Track Name" in self.columns else None
         return f"track row {row + 1} ({'no name' if pd.isna(name) else repr(name)})"
 
+    def _name(self, names: tuple[str, ...]) -> str | None:
+        """The file's own name of the first of ``names`` it has."""
+        return next((self.columns[n] for n in names if n in self.columns), None)
+
     def __call__(self, *names: str) -> pa.Array | None:
         """The column as Arrow (``cells.of``), or None when the file has none of ``names``."""
-        name = next((self.columns[n] for n in names if n in self.columns), None)
+        name = self._name(names)
         if name is None:
             return None
         if name not in self.converted:
             values = cells.of(self.frame[name])
             self.converted[name] = values if self.order is None else values.take(self.order)
         return self.converted[name]
+
+    def numbers(self, *names: str) -> np.ndarray | None:
+        """The column as float64, NaN where a cell is empty or not a number (audio features: twelve columns
+        of 50,000, taken as the parser read them)."""
+        name = self._name(names)
+        if name is None:
+            return None
+        values = pd.to_numeric(self.frame[name], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        return values if self.order is None else values[self.order.to_numpy()]
 
 
 def _track(column: _Columns, uri: pa.Array) -> dict[str, pa.Array]:
@@ -302,11 +315,17 @@ def _genres(values: pa.Array | None) -> pd.DataFrame | None:
 
 def _features(column: _Columns) -> pd.DataFrame | None:
     """The audio features of each item that has them (a row cut short has none)."""
-    found = {name: cells.floats(column(header)) for header, name in FEATURE_HEADERS.items()}
+    found = {name: column.numbers(header) for header, name in FEATURE_HEADERS.items()}
     if all(values is None for values in found.values()):
         return None
     n = len(column.frame)
-    numbers = {k: np.full(n, np.nan) if v is None else v.to_numpy(zero_copy_only=False) for k, v in found.items()}
+    numbers = {name: np.full(n, np.nan) if v is None else v for name, v in found.items()}
     rows = np.flatnonzero(~np.logical_and.reduce([np.isnan(v) for v in numbers.values()]))
-    features = {k: np.rint(v[rows]) if AUDIO_FEATURES[k] == "Int64" else v[rows] for k, v in numbers.items()}
-    return pd.DataFrame({"item": rows.astype(np.int32), **features}).astype(AUDIO_FEATURES)
+    features = {"item": rows.astype(np.int32)}
+    for name, values in numbers.items():
+        values = values[rows]
+        if AUDIO_FEATURES[name] == "Int64":
+            features[name] = pd.arrays.IntegerArray(np.rint(np.nan_to_num(values)).astype(np.int64), np.isnan(values))
+        else:
+            features[name] = pd.arrays.FloatingArray(values, np.isnan(values))
+    return pd.DataFrame(features, copy=False)
