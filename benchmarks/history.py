@@ -54,7 +54,7 @@ def join_and_charts(folder: str, n_tracks: int) -> None:
     start = time.perf_counter()
     per_track = stats.plays_per_track(lib, history)
     join = time.perf_counter() - start
-    sizes = {"listening_per_month": len(charts.listening_per_month(history, lib).to_json())}
+    sizes = {"listening_per_month": len(charts.listening_per_month(lib, history).to_json())}
     for chart in charts.WITH_HISTORY:
         sizes[chart.__name__] = len(chart(lib, history).to_json())
     total = time.perf_counter() - start

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from savedlib import stats
-from savedlib.charts.base import message, needs
+from savedlib.charts.base import message, needs, ranked_bars
 from savedlib.charts.theme import COUNT_AXIS, HEIGHT, MUTED, PRIMARY, SECOND, WIDTH
 from savedlib.history import History
 from savedlib.library import Library
@@ -146,12 +146,11 @@ def forgotten_favourites(lib: Library, history: History, n: int = 20) -> alt.Cha
 
 
 def _ranked(data: pd.DataFrame, title: str, subtitle: str, x: str, x_title: str, last: bool = False) -> alt.Chart:
+    """Saved tracks ranked by ``x`` (with ``last``, their last play in the tooltip)."""
     tooltip = [alt.Tooltip("label:N", title="Track"), alt.Tooltip(x, title=x_title, format=",")]
     if last:
         data = data.assign(last_played=pd.to_datetime(data["last_played"]).dt.strftime("%Y-%m-%d"))
         tooltip.append(alt.Tooltip("last_played:N", title="Last played"))
-    return (
-        alt.Chart(data, title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=20 * len(data))
-        .mark_bar(color=PRIMARY if not last else SECOND)
-        .encode(x=alt.X(x, title=x_title, axis=COUNT_AXIS), y=alt.Y("label:N", title=None, sort=None), tooltip=tooltip)
-    )
+    x_axis = alt.X(x, title=x_title, axis=COUNT_AXIS)
+    title = alt.Title(title, subtitle=subtitle)
+    return ranked_bars(data, x_axis, "label:N", tooltip, title, color=SECOND if last else PRIMARY)

@@ -24,7 +24,7 @@ def duplicates(lib: Library) -> pd.DataFrame:
     sizes = np.bincount(group, minlength=len(t))
     members = np.flatnonzero(sizes[group] > 1)
     out = t.iloc[members][["album_name", "isrc", "duration_ms", "added_at"]].copy()
-    out.insert(0, "label", track_labels(t.iloc[members]).to_numpy())
+    out.insert(0, "label", track_labels(t.iloc[members], numbered=False).to_numpy())
     out.insert(0, "item", t.index[members])
     out.insert(0, "group", group[members])
     out = out.sort_values(["group", "added_at"], ascending=[True, False], kind="stable")

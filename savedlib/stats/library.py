@@ -54,12 +54,17 @@ def same_song(names: pd.Series, artists: pd.Series) -> pd.Series:
     return names.str.casefold().str.strip() + "\x1f" + artists.str.casefold().str.strip()
 
 
-def track_labels(tracks: pd.DataFrame, width: int = 48) -> pd.Series:
-    """ "Name · Artist" per track, shortened to ``width`` characters, on one line."""
+def track_labels(tracks: pd.DataFrame, width: int = 48, numbered: bool = True) -> pd.Series:
+    """ "Name · Artist" per track, shortened to ``width`` characters, on one line; ``numbered``, a label that
+    two tracks share gets its number (" (2)"), so that a chart keyed on labels draws each track on its own row."""
     name = tracks["track_name"].fillna("(no name)").astype(str)
     artist = tracks["primary_artist"].fillna("unknown artist").astype(str)
     label = (name + " · " + artist).str.replace(r"\s+", " ", regex=True).str.strip()
-    return label.where(label.str.len() <= width, label.str.slice(0, width - 1) + "…")
+    label = label.where(label.str.len() <= width, label.str.slice(0, width - 1) + "…")
+    if not numbered:
+        return label
+    repeat = label.groupby(label, sort=False).cumcount()
+    return label.where(repeat == 0, label + " (" + (repeat + 1).astype(str) + ")")
 
 
 # --- when tracks were saved ------------------------------------------------------
