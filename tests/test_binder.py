@@ -2,6 +2,7 @@
 ``binder/`` files alone (runtime.txt, requirements.txt run from the repository root, postBuild), then nbval
 on every notebook inside it."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -14,6 +15,11 @@ ROOT = Path(__file__).parents[1]
 BINDER = ROOT / "binder"
 
 
+def overrides_file() -> dict:
+    """binder/overrides.json: the JupyterLab settings every JupyterLab savedlib sets up starts with."""
+    return json.loads((BINDER / "overrides.json").read_text())
+
+
 def test_binder_files():
     runtime = (BINDER / "runtime.txt").read_text().strip()
     assert runtime.startswith("python-") and tuple(map(int, runtime[7:].split("."))) >= (3, 11)
@@ -22,6 +28,9 @@ def test_binder_files():
     post = (BINDER / "postBuild").read_text()
     assert post.startswith("#!/usr/bin/env bash") and "set -euo pipefail" in post and "jupyter trust" in post
     assert os.access(BINDER / "postBuild", os.X_OK)
+    # A fresh JupyterLab would ask whether to fetch Jupyter news: the settings postBuild installs say no.
+    assert overrides_file()["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false"}
+    assert 'cp "$(dirname "$0")/overrides.json" "$settings/overrides.json"' in post
     assert "mybinder.org/v2/gh/" in (ROOT / "README.md").read_text()
     assert "urlpath=lab/tree/notebooks/start.ipynb" in (ROOT / "README.md").read_text()
 
@@ -44,6 +53,9 @@ def test_binder_environment_runs_the_notebooks(tmp_path):
 
     run(str(bin_dir / "pip"), "install", "--quiet", "-r", "binder/requirements.txt")  # from the root, as repo2docker
     run(str(BINDER / "postBuild"))
+    app_dir = run(str(bin_dir / "python"), "-c", "from jupyterlab.commands import get_app_dir; print(get_app_dir())")
+    installed = Path(app_dir.stdout.strip()) / "settings" / "overrides.json"
+    assert str(installed).startswith(str(env_dir)) and json.loads(installed.read_text()) == overrides_file()
     # The checker is not part of Binder's environment: add it, at the pinned versions.
     run(str(bin_dir / "pip"), "install", "--quiet", "-c", "requirements/constraints.txt", "nbval", "pytest")
     where = run(str(bin_dir / "python"), "-c", "import savedlib, sys; print(savedlib.__file__, sys.version)")

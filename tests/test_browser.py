@@ -10,6 +10,7 @@ npm packages installed for the test, and every other outside request is refused.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -76,9 +77,15 @@ def vega(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab on loopback, serving a copy of the notebooks (autosave cannot touch the stored outputs)."""
+    """A fresh JupyterLab on loopback, serving a copy of the notebooks (autosave cannot touch the stored outputs),
+    with the settings savedlib gives every JupyterLab it sets up (``binder/overrides.json``, as Binder and
+    ``./run lab`` install it) and no settings of the person running the tests."""
     root = tmp_path_factory.mktemp("lab")
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    settings = root / "lab-settings"
+    settings.mkdir()
+    shutil.copy(ROOT / "binder" / "overrides.json", settings / "overrides.json")
+    fresh = {"JUPYTERLAB_SETTINGS_DIR": str(root / "user-settings"), "JUPYTERLAB_WORKSPACES_DIR": str(root / "ws")}
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -94,7 +101,9 @@ def lab(tmp_path_factory):
             f"--ServerApp.port={port}",
             f"--IdentityProvider.token={TOKEN}",
             f"--ServerApp.root_dir={root}",
+            f"--LabApp.app_settings_dir={settings}",
         ],
+        env={**os.environ, **fresh},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -195,6 +204,19 @@ def run_all(page, lab: str, name: str) -> None:
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     tracebacks = [t for t in errors.all_inner_texts() if "Traceback" in t or "Error" in t]
     assert not tracebacks, tracebacks
+
+
+def test_jupyterlab_does_not_ask_about_news(page, lab):
+    """A fresh JupyterLab asks in a toast whether to fetch Jupyter news; savedlib's settings answer no."""
+    plugin = "@jupyterlab/apputils-extension:notification"
+    with urllib.request.urlopen(f"{lab}/lab/api/settings/{plugin}?token={TOKEN}", timeout=10) as r:
+        answer = json.load(r)
+    assert answer["settings"].get("fetchNews", answer["schema"]["properties"]["fetchNews"]["default"]) == "false"
+    page.goto(f"{lab}/lab/tree/notebooks/start.ipynb?reset&token={TOKEN}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    page.wait_for_timeout(3000)  # the question comes as a toast soon after JupyterLab has started
+    assert page.get_by_text("official Jupyter news").count() == 0
+    page.screenshot(path=str(SCREENSHOTS / "no-news-question.png"))
 
 
 def test_start_notebook_runs(page, lab):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -42,6 +43,16 @@ def test_run_lab_starts_jupyterlab(tmp_path):
                 time.sleep(0.5)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents/notebooks?token=run-test") as r:
             assert b"start.ipynb" in r.read()  # it serves the project's notebooks
+        # ...and never asks whether to fetch Jupyter news: the environment's settings say no.
+        assert lab_setting(port, "run-test", "@jupyterlab/apputils-extension:notification", "fetchNews") == "false"
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def lab_setting(port: int, token: str, plugin: str, name: str) -> object:
+    """A setting as JupyterLab's settings API gives it to the page: the user's value, else the default (which the
+    app's settings/overrides.json changes)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab/api/settings/{plugin}?token={token}") as r:
+        answer = json.load(r)
+    return answer["settings"].get(name, answer["schema"]["properties"][name]["default"])
