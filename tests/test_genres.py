@@ -228,6 +228,30 @@ def test_only_artists_with_an_id_are_asked(cache):
     assert 100 not in set(enriched.genres["item"])  # the local file has no genres
 
 
+def test_a_library_of_local_files_only_has_nothing_to_ask(cache):
+    """Local files have no artist ids: such a library comes back as it is, with 0 artists asked, no request."""
+    items = [local_item("Demo Tape"), local_item("Voice Memo", artist="Us"), local_item("Rehearsal", artist="Me")]
+    with StandIn(items=items) as api:
+        sp = api.client()
+        lib = savedlib.load(sp, progress=False)
+        before = api.stats()["api_requests"]
+        enriched = add_genres(sp, lib, progress=False, cache=cache)
+        assert api.stats()["api_requests"] == before  # nothing asked
+    assert lib.tracks["is_local"].all() and lib.artists["artist_name"].notna().all()
+    assert enriched.info["genres"] == {
+        "artists": 0,
+        "asked": 0,
+        "with_genres": 0,
+        "without_genres": 0,
+        "unknown": 0,
+        "remaining": 0,
+        "requests": 0,
+    }
+    assert enriched.genres.empty and list(enriched.genres.columns) == list(lib.genres.columns)
+    assert_same_library(enriched, lib)  # the same tables: only info["genres"] was added
+    assert len(cache.read()) == 0
+
+
 def test_a_library_without_artist_ids_says_so(cache, tmp_path):
     account = savedlib.read_account_data(savedlib.write_demo_download(tmp_path / "download", streams=10))
     with StandIn(n=10) as api:

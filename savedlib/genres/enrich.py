@@ -87,9 +87,12 @@ def add_genres(
 
 
 def _artist_ids(lib: Library) -> list[str]:
-    """The library's artist ids; a library with artists but no ids at all cannot be asked about."""
+    """The library's artist ids; a library whose tracks (local files aside) have artists but no ids at all
+    cannot be asked about. Local files have no ids: a library of them alone has nothing to ask."""
     ids = sorted(lib.artists["artist_id"].dropna().astype(str).unique())
-    if not ids and lib.artists["artist_name"].notna().any():
+    local = lib.tracks.index[lib.tracks["is_local"].fillna(False).to_numpy(dtype=bool)]
+    named = lib.artists["artist_name"].notna() & ~lib.artists["item"].isin(local)
+    if not ids and named.any():
         raise SourceError(
             f"{lib.info.get('source', 'this library')} has no artist ids, so Spotify cannot be asked about its "
             "artists' genres: read the library with savedlib.load, or use an Exportify file (which carries genres)."
