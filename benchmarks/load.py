@@ -20,7 +20,7 @@ import msgspec
 
 import savedlib
 from savedlib.fetch.session import DEFAULT_CONCURRENCY
-from savedlib.items import raw_item
+from savedlib.items.raw import raw_item
 from savedlib.standin import spawn
 
 
@@ -42,7 +42,7 @@ def cpu_per_page(api, pages: int = 100) -> dict[str, tuple[float, float]]:
     import requests
     import urllib3
 
-    from savedlib.items import raw_page
+    from savedlib.items.raw import raw_page
 
     token = api.token_info()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}

@@ -31,7 +31,7 @@ from savedlib.signin import connect, sign_out
 from savedlib.snapshot import open_snapshot
 from savedlib.sources.account_data import read_account_data
 from savedlib.sources.exportify import read_exportify
-from savedlib.switch import open_library
+from savedlib.demo_or_yours import open_library
 
 __all__ = [
     "AccessDenied",

@@ -238,7 +238,7 @@ def from_arrow(
     audio_features: pd.DataFrame | None = None,
     **info: Any,
 ) -> Library:
-    """A library from items already in Arrow (``savedlib.items.item_array``): how files become libraries.
+    """A library from items already in Arrow (``savedlib.items.shape.item_array``): how files become libraries.
 
     ``reasons`` says why the source lacks a field; ``genres`` and ``audio_features``
     are its long tables, keyed by ``item`` (the row of ``array``).

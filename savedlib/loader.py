@@ -8,7 +8,7 @@ from typing import Any
 from savedlib.errors import LoadError, LoadInterrupted
 from savedlib.fetch.auth import ACCOUNT_ATTRIBUTE
 from savedlib.fetch.session import DEFAULT_CONCURRENCY, Options, Session
-from savedlib.items import concat
+from savedlib.items.pages import concat
 from savedlib.library import Library, from_items
 from savedlib.snapshot.sync import Sync
 

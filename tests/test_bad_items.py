@@ -5,7 +5,8 @@ import json
 import pytest
 
 import savedlib
-from savedlib.items import RawItem, key, raw_page
+from savedlib.items.identity import key
+from savedlib.items.raw import RawItem, raw_page
 from tests.conftest import local_item, saved
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import savedlib
-from savedlib.items import DEV_MODE_REMOVED
+from savedlib.items.shape import DEV_MODE_REMOVED
 
 # sha256 of json.dumps(demo_items(200, seed=0), sort_keys=True). Same arguments give the
 # same library on any machine; change this only with a deliberate change to the generator

@@ -20,7 +20,7 @@ LAYERS = [
     {"library", "history"},
     {"snapshot", "stats", "signin", "sources", "genres"},
     {"demodata", "loader", "charts"},
-    {"standin", "switch", "explorer", "cli"},
+    {"standin", "demo_or_yours", "explorer", "cli"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 
@@ -96,3 +96,37 @@ def test_functions_are_short():
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno >= 80:
                 long.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name}")
     assert not long, long
+
+
+def _layout() -> dict[str, str]:
+    """The README's Layout block: each top-level entry (``fetch/``, ``loader.py``) and the text it holds."""
+    readme = (PACKAGE.parent / "README.md").read_text()
+    block = readme.split("## Layout", 1)[1].split("```", 2)[1]
+    entries: dict[str, str] = {}
+    current = None
+    for line in block.splitlines():
+        if line.startswith("  ") and not line.startswith("   "):  # an entry of savedlib/
+            current = line.split()[0]
+            entries[current] = line
+        elif line.startswith("   ") and current:
+            entries[current] += " " + line.strip()
+        else:
+            current = None
+    return entries
+
+
+def test_the_readme_layout_lists_every_module():
+    """Every module of the package has its line in the README's Layout (a package's own __init__ aside)."""
+    entries = _layout()
+    missing = []
+    for path in modules():
+        parts = path.relative_to(PACKAGE).parts
+        if len(parts) == 1:
+            found = parts[0] in entries
+        else:
+            found = parts[-1] == "__init__.py" or parts[-1] in entries.get(parts[0] + "/", "")
+        if not found:
+            missing.append(str(path.relative_to(PACKAGE)))
+    assert not missing, f"add to the README's Layout: {missing}"
+    tree = {p.name + ("/" if p.is_dir() else "") for p in PACKAGE.iterdir() if p.suffix == ".py" or p.is_dir()}
+    assert set(entries) <= tree, f"the Layout names what is not there: {set(entries) - tree}"

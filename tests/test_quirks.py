@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import savedlib
-from savedlib.items import to_dev_mode
+from savedlib.items.shape import to_dev_mode
 from tests.conftest import local_item, saved
 
 

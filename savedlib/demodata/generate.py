@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from savedlib.demodata import names
-from savedlib.items import to_dev_mode
+from savedlib.items.shape import to_dev_mode
 from savedlib.markets import SPOTIFY_MARKETS
 
 #: The newest save in the demo library; the library spans ten years before it.

@@ -27,7 +27,8 @@ from savedlib.errors import LibraryChanging
 from savedlib.fetch.parallel import run_all
 from savedlib.fetch.removals import Inconsistent, find_removed
 from savedlib.fetch.sender import Sender
-from savedlib.items import PAGE_SIZE, Page, concat, has_track, key, new_on_top, shows
+from savedlib.items.identity import has_track, key, shows
+from savedlib.items.pages import PAGE_SIZE, Page, concat, new_on_top
 
 MAX_ROUNDS = 5
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from savedlib.items import PAGE_SIZE, Page, key
+from savedlib.items.identity import key
+from savedlib.items.pages import PAGE_SIZE, Page
 
 #: Reads one page: ``read(offset, limit)``.
 ReadPage = Callable[[int, int], Page]

@@ -38,7 +38,8 @@ from savedlib.errors import (
     SignInAgain,
 )
 from savedlib.fetch.auth import TokenSource
-from savedlib.items import PAGE_SIZE, Page, raw_page
+from savedlib.items.pages import PAGE_SIZE, Page
+from savedlib.items.raw import raw_page
 
 log = logging.getLogger("savedlib.fetch")
 

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from savedlib.fetch.reader import Reader
 from savedlib.fetch.sender import Sender
-from savedlib.items import Page
+from savedlib.items.pages import Page
 from savedlib.markets import check_market
 from savedlib.text import utc_stamp
 

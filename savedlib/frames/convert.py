@@ -18,7 +18,9 @@ import pyarrow.compute as pc
 from savedlib.frames.long import artist_parts, artist_table, market_table
 from savedlib.frames.missing import missing_from_columns, read_with_market
 from savedlib.frames.tracks import added_at, album_columns, artist_columns, is_local, track_columns, tracks_frame
-from savedlib.items import ITEM_TYPE, RawItem, check_shape, find_type_error, parse_raw, plain
+from savedlib.items.checks import check_shape, find_type_error
+from savedlib.items.raw import RawItem, parse_raw, plain
+from savedlib.items.shape import ITEM_TYPE
 
 
 def build_tables(

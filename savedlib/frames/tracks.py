@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 from savedlib.frames.dates import UnreadableDate, release_dates, save_dates
 from savedlib.frames.long import list_offsets
 from savedlib.frames.schema import CATEGORIES, TRACK_COLUMNS, TRACK_URL
-from savedlib.items import prefixed
+from savedlib.items.uris import prefixed
 from savedlib.tables import categorical, pandas_array
 
 

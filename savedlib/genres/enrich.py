@@ -25,7 +25,7 @@ from savedlib.fetch.session import DEFAULT_CONCURRENCY, Options
 from savedlib.frames.long import genre_table
 from savedlib.frames.missing import read_in_development_mode
 from savedlib.genres.cache import MAX_AGE, ArtistCache
-from savedlib.items import SPOTIFY_ID
+from savedlib.items.uris import SPOTIFY_ID
 from savedlib.library import Library
 
 #: The most ids Spotify takes in one ``GET /v1/artists?ids=``.

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pajson
 
 from savedlib.errors import HistoryError
-from savedlib.items import ids_of
+from savedlib.items.uris import ids_of
 
 _str, _int, _bool = pa.string(), pa.int64(), pa.bool_()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from savedlib.items import key
+from savedlib.items.identity import key
 from savedlib.snapshot.store import CHANGE_COLUMNS
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from savedlib.fetch.removals import Inconsistent, find_removed
 from savedlib.fetch.sender import Sender
-from savedlib.items import PAGE_SIZE, Page, new_on_top, shows
+from savedlib.items.identity import shows
+from savedlib.items.pages import PAGE_SIZE, Page, new_on_top
 
 __all__ = ["Inconsistent", "Refresher"]
 

@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 
 from savedlib.errors import SnapshotError
 from savedlib.files import atomic_write_text, fsync_tree
-from savedlib.items import RawItem, raw_item, to_json
+from savedlib.items.raw import RawItem, raw_item, to_json
 from savedlib.library import Library, read_parquet
 from savedlib.text import utc_stamp
 

@@ -15,7 +15,8 @@ from dataclasses import replace
 
 from savedlib.errors import SnapshotError
 from savedlib.fetch.session import Session
-from savedlib.items import PAGE_SIZE, Page, shows
+from savedlib.items.identity import shows
+from savedlib.items.pages import PAGE_SIZE, Page
 from savedlib.library import Library, from_items
 from savedlib.snapshot.changes import record_changes
 from savedlib.snapshot.grow import refreshed

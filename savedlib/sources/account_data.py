@@ -20,7 +20,8 @@ import pyarrow.json as pajson
 
 from savedlib.errors import HistoryError, SourceError
 from savedlib.history.files import find
-from savedlib.items import ARTIST_TYPE, ids_of, item_array
+from savedlib.items.shape import ARTIST_TYPE, item_array
+from savedlib.items.uris import ids_of
 from savedlib.library import Library, from_arrow
 
 WHY = "Spotify's account data"

@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from savedlib.items import prefixed
+from savedlib.items.uris import prefixed
 
 #: What a cell holds for nothing: empty, or what the JavaScript exporters write (the parser is told these).
 NOTHING = ("", "null", "undefined")

@@ -30,7 +30,8 @@ import pyarrow.compute as pc
 from savedlib.errors import SourceError
 from savedlib.frames.dates import UnreadableDate, newest_first, save_dates
 from savedlib.frames.long import item_genres
-from savedlib.items import ARTIST_TYPE, IMAGE_TYPE, ids_of, item_array
+from savedlib.items.shape import ARTIST_TYPE, IMAGE_TYPE, item_array
+from savedlib.items.uris import ids_of
 from savedlib.library import AUDIO_FEATURES, Library, from_arrow
 from savedlib.sources import cells
 from savedlib.sources.exportify_headers import TO_ENGLISH

@@ -12,7 +12,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from savedlib.items import SPOTIFY_ID
+from savedlib.items.uris import SPOTIFY_ID
 from savedlib.standin.state import SCOPE, State
 
 JSON = "application/json; charset=utf-8"

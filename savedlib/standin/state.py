@@ -17,7 +17,7 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
-from savedlib.items import to_dev_mode
+from savedlib.items.shape import to_dev_mode
 from savedlib.markets import SPOTIFY_MARKETS, is_country_code
 
 SCOPE = "user-library-read"
