@@ -6,6 +6,7 @@
 """
 
 from savedlib import redact
+from savedlib.demo_or_yours import open_library
 from savedlib.demodata import demo, demo_history, demo_items, write_demo_download, write_demo_exportify
 from savedlib.errors import (
     AccessDenied,
@@ -31,7 +32,6 @@ from savedlib.signin import connect, sign_out
 from savedlib.snapshot import open_snapshot
 from savedlib.sources.account_data import read_account_data
 from savedlib.sources.exportify import read_exportify
-from savedlib.demo_or_yours import open_library
 
 __all__ = [
     "AccessDenied",

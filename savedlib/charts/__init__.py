@@ -9,9 +9,9 @@ Importing this module enables the ``"savedlib"`` Altair theme.
 
 from savedlib.charts import theme
 from savedlib.charts.base import message
-from savedlib.charts.kind_of_music import audio_features, genres_over_time, top_genres, top_labels
 from savedlib.charts.durations import duration_by_decade, duration_distribution, longest_and_shortest
 from savedlib.charts.export import save
+from savedlib.charts.kind_of_music import audio_features, genres_over_time, top_genres, top_labels
 from savedlib.charts.markets import market_map, markets_per_track, unplayable_in
 from savedlib.charts.plays import (
     forgotten_favourites,
