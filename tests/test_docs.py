@@ -1,0 +1,120 @@
+"""The documentation site (``./run docs``): it builds with ``--strict`` (no broken link, no missing reference,
+every docstring renders), its API reference names every public name, its chart gallery shows the charts as
+they are now, and every code block of the guide runs against the demo (or says it needs an account)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import savedlib
+import savedlib.charts as charts
+import savedlib.stats as stats
+
+ROOT = Path(__file__).parents[1]
+DOCS = ROOT / "docs"
+#: A code block that starts with this line is not run (it needs your sign-in); it must still compile.
+NEEDS_ACCOUNT = "# needs your Spotify account"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    if not shutil.which("npm"):
+        if os.environ.get("CI"):
+            pytest.fail("CI must build the documentation site: install npm (.ci/run does)")
+        pytest.skip("npm is not installed (apt-get install npm): the site serves Vega from the npm registry's files")
+    out = tmp_path_factory.mktemp("site")
+    run = subprocess.run(["./run", "docs", "--site-dir", str(out)], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return out
+
+
+def _ids(page: Path) -> set[str]:
+    return set(re.findall(r'id="([^"]+)"', page.read_text(encoding="utf-8")))
+
+
+def test_every_public_name_is_in_the_api_reference(site):
+    reference = _ids(site / "reference" / "savedlib" / "index.html")
+    modules = {"stats": site / "reference" / "stats" / "index.html"}
+    missing = [n for n in savedlib.__all__ if f"savedlib.{n}" not in (_ids(modules[n]) if n in modules else reference)]
+    charts_page, stats_page = _ids(site / "reference" / "charts" / "index.html"), _ids(modules["stats"])
+    missing += [f"charts.{n}" for n in charts.__all__ if f"savedlib.charts.{n}" not in charts_page]
+    missing += [f"stats.{n}" for n in stats.__all__ if f"savedlib.stats.{n}" not in stats_page]
+    assert not missing, f"not in the API reference: {missing}"
+    load = (site / "reference" / "savedlib" / "index.html").read_text(encoding="utf-8")
+    assert "snapshot" in load and "concurrency" in load  # load's parameters, in its signature
+
+
+def test_the_gallery_shows_the_charts_as_they_are_now(site, tmp_path):
+    hooks = _hooks()
+    now = hooks.draw_gallery(tmp_path)
+    assert len(now) >= len(charts.ALL) + len(charts.WITH_HISTORY)
+    for path in now:
+        built = site / "gallery" / path.name
+        assert built.read_bytes() == path.read_bytes(), path.name
+    page = (site / "charts" / "index.html").read_text(encoding="utf-8")
+    for name, call, _ in hooks.gallery():
+        assert f"gallery/{name}.svg" in page and name in page, name
+
+
+def test_notebooks_are_pages_with_their_outputs_and_vega_from_the_site(site):
+    page = (site / "notebooks" / "save-dates" / "index.html").read_text(encoding="utf-8")
+    assert "vega-embed" in page and "../../assets/vega/vega-embed.min.js" in page
+    assert not re.search(r"cdn\.jsdelivr\.net/npm/vega(-lite|-embed)?@", page)  # no chart loads from a CDN
+    npm = _hooks().vega_folder()  # the pinned packages ./run docs installed
+    for target in ("vega/build/vega.min.js", "vega-lite/build/vega-lite.min.js", "vega-embed/build/vega-embed.min.js"):
+        assert (site / "assets" / "vega" / Path(target).name).read_bytes() == (npm / target).read_bytes()
+    explorer = (site / "notebooks" / "explorer" / "index.html").read_text(encoding="utf-8")
+    assert "it needs a running kernel" in explorer
+
+
+def _hooks():
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "tools" / "docs" / "hooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _blocks(page: Path) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.S)
+
+
+GUIDE = sorted(p for p in DOCS.glob("*.md"))
+
+
+@pytest.mark.parametrize("page", GUIDE, ids=lambda p: p.name)
+def test_every_code_block_of_the_guide_runs_on_the_demo(page, tmp_path, monkeypatch, demo_files):
+    """Each page's blocks run in order, in one namespace that holds the demo (``lib``, ``history``), in a folder
+    holding the demo's files under the names the guide uses."""
+    monkeypatch.chdir(demo_files)
+    scope = {"savedlib": savedlib, "lib": savedlib.demo(), "history": savedlib.demo_history()}
+    for k, block in enumerate(_blocks(page)):
+        code = compile(block, f"{page.name} block {k + 1}", "exec")
+        if not block.startswith(NEEDS_ACCOUNT):
+            exec(code, scope)
+
+
+@pytest.fixture(scope="module")
+def demo_files(tmp_path_factory) -> Path:
+    """A folder with the demo's files under the names the guide uses."""
+    folder = tmp_path_factory.mktemp("demo-files")
+    savedlib.write_demo_exportify(folder / "Liked_Songs.csv", n=300)
+    download = folder / "Downloads" / "spotify"  # both zips of Spotify's privacy download
+    savedlib.write_demo_download(download, n=300, streams=3000)
+    shutil.copy(download / "my_spotify_data (1).zip", folder / "my_spotify_data.zip")  # the account data
+    return folder
+
+
+def test_the_guide_has_code_and_marks_what_needs_an_account():
+    blocks = [b for page in GUIDE for b in _blocks(page)]
+    assert len(blocks) >= 10
+    needing = [b for b in blocks if b.startswith(NEEDS_ACCOUNT)]
+    assert needing and all("sp" in b or "connect" in b for b in needing)
+    assert sys.modules["savedlib"] is savedlib
