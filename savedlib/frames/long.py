@@ -57,8 +57,10 @@ def market_table(lists: pa.Array, counts: pa.Array) -> pd.DataFrame:
     wanted = counts.is_valid().to_numpy(zero_copy_only=False)
     market = categorical(pc.list_flatten(lists), SPOTIFY_MARKETS)
     item = np.repeat(np.arange(len(lists), dtype=np.int32), lengths)
-    keep = np.repeat(wanted, lengths)
-    return pd.DataFrame({"item": item[keep], "market": market[keep]}, copy=False)
+    if (lengths[~wanted] > 0).any():  # some rows' lists are not to be counted (3 million markets at 50,000 items)
+        keep = np.repeat(wanted, lengths)
+        item, market = item[keep], market[keep]
+    return pd.DataFrame({"item": item, "market": market}, copy=False)
 
 
 def genre_table(artists: pd.DataFrame, artist_genres: pd.DataFrame) -> pd.DataFrame:
