@@ -7,7 +7,14 @@
 
 from savedlib import redact
 from savedlib.demo_or_yours import open_library
-from savedlib.demodata import demo, demo_history, demo_items, write_demo_download, write_demo_exportify
+from savedlib.demodata import (
+    demo,
+    demo_history,
+    demo_items,
+    write_demo_download,
+    write_demo_exportify,
+    write_demo_playlists,
+)
 from savedlib.errors import (
     AccessDenied,
     Error,
@@ -28,6 +35,7 @@ from savedlib.genres import ArtistCache, add_genres
 from savedlib.history import History, read_history
 from savedlib.library import Library, from_items, read_parquet
 from savedlib.loader import load
+from savedlib.playlists import add_playlists, read_playlists
 from savedlib.signin import connect, sign_out
 from savedlib.snapshot import open_snapshot
 from savedlib.sources.account_data import read_account_data
@@ -53,6 +61,7 @@ __all__ = [
     "SnapshotError",
     "SourceError",
     "add_genres",
+    "add_playlists",
     "connect",
     "demo",
     "demo_history",
@@ -66,10 +75,12 @@ __all__ = [
     "read_exportify",
     "read_history",
     "read_parquet",
+    "read_playlists",
     "sign_out",
     "stats",
     "write_demo_download",
     "write_demo_exportify",
+    "write_demo_playlists",
 ]
 __version__ = "0.1.0"
 

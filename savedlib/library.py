@@ -20,13 +20,15 @@ import pandas as pd
 from savedlib import spreadsheets
 from savedlib.files import atomic_write_text
 from savedlib.frames.convert import build_tables, tables_from_array
-from savedlib.tables import read_table, same_frame, write_table
+from savedlib.tables import STRING, read_table, same_frame, write_table
 from savedlib.text import plural, utc_stamp
 
 #: Version of the on-disk layout; a newer one is refused by older savedlib.
 FORMAT_VERSION = 1
-TABLES = ("tracks", "artists", "markets", "genres", "audio_features")
-#: Tables a library written by an older savedlib may not have: they open empty.
+#: The person's playlists beside the saved library (``savedlib.add_playlists``, ``read_playlists``).
+PLAYLIST_TABLES = ("playlists", "playlist_items")
+TABLES = ("tracks", "artists", "markets", "genres", "audio_features", *PLAYLIST_TABLES)
+#: Tables keyed by ``item`` that a library written by an older savedlib may not have: they open empty.
 LATER_TABLES = ("genres", "audio_features")
 #: The audio features Spotify used to send (and Exportify files still carry), in order.
 AUDIO_FEATURES = {
@@ -59,6 +61,53 @@ def empty_audio_features() -> pd.DataFrame:
     )
 
 
+#: Why a playlist's entries are or are not in ``playlist_items`` (``playlists.status``).
+PLAYLIST_STATUS = ("read", "someone else's", "Spotify's", "gone", "changed during the read", "not read yet")
+#: What a playlist entry is (``playlist_items.kind``), and how it was matched to a saved item (``matched_by``).
+ENTRY_KINDS = ("track", "local file", "episode", "audiobook", "unknown")
+MATCHED_BY = ("id", "relinked", "isrc", "names")
+_UTC = pd.DatetimeTZDtype("us", "UTC")
+PLAYLIST_COLUMNS = {
+    "playlist": np.int32,
+    "playlist_id": STRING,
+    "name": STRING,
+    "owner_id": STRING,
+    "owner_name": STRING,
+    "collaborative": "boolean",
+    "public": "boolean",
+    "n_items": "Int64",
+    "snapshot_id": STRING,
+    "last_modified": _UTC,
+    "description": STRING,
+    "status": pd.CategoricalDtype(pd.Index(PLAYLIST_STATUS, dtype="str")),
+}
+PLAYLIST_ITEM_COLUMNS = {
+    "playlist": np.int32,
+    "position": np.int32,
+    "added_at": _UTC,
+    "added_by": STRING,
+    "kind": pd.CategoricalDtype(pd.Index(ENTRY_KINDS, dtype="str")),
+    "uri": STRING,
+    "track_id": STRING,
+    "track_name": STRING,
+    "artist_name": STRING,
+    "album_name": STRING,
+    "isrc": STRING,
+    "item": "Int64",
+    "matched_by": pd.CategoricalDtype(pd.Index(MATCHED_BY, dtype="str")),
+}
+
+
+def empty_playlists() -> pd.DataFrame:
+    """The playlists table with no rows: one row per playlist (``PLAYLIST_COLUMNS``)."""
+    return pd.DataFrame({n: pd.Series(dtype=t) for n, t in PLAYLIST_COLUMNS.items()})
+
+
+def empty_playlist_items() -> pd.DataFrame:
+    """The playlist-entries table with no rows: one row per entry of a playlist (``PLAYLIST_ITEM_COLUMNS``)."""
+    return pd.DataFrame({n: pd.Series(dtype=t) for n, t in PLAYLIST_ITEM_COLUMNS.items()})
+
+
 @dataclass(eq=False)
 class Library:
     """A saved-tracks library as typed tables.
@@ -79,6 +128,9 @@ class Library:
     genres: pd.DataFrame = field(default_factory=empty_genres)
     #: Danceability, energy, tempo ... of each item that has them (Exportify files).
     audio_features: pd.DataFrame = field(default_factory=empty_audio_features)
+    #: The person's playlists (one row each) and their entries, each matched to a saved item where one is.
+    playlists: pd.DataFrame = field(default_factory=empty_playlists)
+    playlist_items: pd.DataFrame = field(default_factory=empty_playlist_items)
 
     def __len__(self) -> int:
         return len(self.tracks)
@@ -104,7 +156,8 @@ class Library:
         """How much of the library has known genres, in words ("genres known for 412 of 650 artists")."""
         g = self.info.get("genres")
         if isinstance(g, dict) and g.get("artists"):
-            return f"genres known for {g['with_genres']:,} of {g['artists']:,} artists"
+            source = f" ({g['source']})" if g.get("source") else ""  # e.g. open music data, not Spotify
+            return f"genres known for {g['with_genres']:,} of {g['artists']:,} artists{source}"
         return f"genres known for {self.genres['item'].nunique():,} of {plural(len(self.tracks), 'track')}"
 
     def equals(self, other: Library) -> bool:
@@ -192,7 +245,7 @@ def read_parquet(path: str | os.PathLike) -> Library:
     tables = {}
     for name in TABLES:
         file = folder / f"{name}.parquet"
-        if name in LATER_TABLES and not file.exists():
+        if (name in LATER_TABLES or name in PLAYLIST_TABLES) and not file.exists():
             continue  # written before savedlib had this table: it opens empty
         try:
             tables[name] = read_table(file)

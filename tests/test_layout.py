@@ -17,9 +17,10 @@ LAYERS = [
     {"errors"},
     {"items", "tables"},
     {"fetch", "frames"},
-    {"library", "history"},
+    {"library", "history", "matching"},
+    {"playlists"},
     {"snapshot", "stats", "signin", "sources", "genres"},
-    {"demodata", "loader", "charts"},
+    {"demodata", "loader", "charts", "opendata"},
     {"standin", "demo_or_yours", "explorer", "cli"},
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}

@@ -215,6 +215,8 @@ def test_layout_is_documented_and_plain(snap):
             f"{data}/library/markets.parquet",
             f"{data}/library/genres.parquet",
             f"{data}/library/audio_features.parquet",
+            f"{data}/library/playlists.parquet",
+            f"{data}/library/playlist_items.parquet",
             f"{data}/library/info.json",
         ]
     )

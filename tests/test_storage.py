@@ -25,7 +25,7 @@ def test_parquet_round_trip_exact(tmp_path, lib, shape):
         "one": savedlib.demo(1),
     }[shape]
     back = savedlib.read_parquet(original.to_parquet(tmp_path / "lib"))
-    for name in ("tracks", "artists", "markets", "genres", "audio_features"):
+    for name in ("tracks", "artists", "markets", "genres", "audio_features", "playlists", "playlist_items"):
         pd.testing.assert_frame_equal(getattr(back, name), getattr(original, name), check_exact=True)
     assert back.info == original.info
     assert sorted(p.name for p in (tmp_path / "lib").iterdir()) == [
@@ -34,6 +34,8 @@ def test_parquet_round_trip_exact(tmp_path, lib, shape):
         "genres.parquet",
         "info.json",
         "markets.parquet",
+        "playlist_items.parquet",
+        "playlists.parquet",
         "tracks.parquet",
     ]
 

@@ -22,9 +22,13 @@ from spotipy.oauth2 import SpotifyOauthError, SpotifyPKCE
 
 from savedlib.errors import SetupNeeded, SignInError
 from savedlib.fetch.auth import ACCOUNT_ATTRIBUTE
+from savedlib.playlists.web import PLAYLIST_SCOPES
 from savedlib.signin.cache import TokenCache, token_path
 
-SCOPE = "user-library-read"
+#: What savedlib needs to read the saved library (``load``); a sign-in with only this keeps working for it.
+NEEDED = "user-library-read"
+#: What ``connect`` asks for: the saved library, and the playlists for ``add_playlists``.
+SCOPE = " ".join([NEEDED, *PLAYLIST_SCOPES])
 ACCOUNTS_URL = "https://accounts.spotify.com"
 API_URL = "https://api.spotify.com/v1/"
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8888/callback"
@@ -104,7 +108,7 @@ class SignIn:
     @property
     def signed_in(self) -> bool:
         info = self.cache.get_cached_token()
-        return bool(info) and set(self.scope.split()) <= set((info.get("scope") or "").split())
+        return bool(info) and NEEDED in (info.get("scope") or "").split()  # older sign-ins lack playlist scopes
 
     def resume(self) -> bool:
         """Use a cached sign-in if there is a valid one (refreshing it); False means sign in again."""
@@ -160,10 +164,10 @@ class SignIn:
         except SpotifyOauthError as exc:
             raise SignInError(self._explain(exc)) from None
         info = self.cache.get_cached_token() or {}
-        if not set(self.scope.split()) <= set((info.get("scope") or "").split()):
+        if NEEDED not in (info.get("scope") or "").split():
             self.cache.clear()
             raise SignInError(
-                f"Spotify granted this sign-in without the scope {self.scope}, which savedlib needs "
+                f"Spotify granted this sign-in without the scope {NEEDED}, which savedlib needs "
                 "to read your library: sign in again and agree to it."
             )
         self._check_account()

@@ -19,10 +19,11 @@ import pyarrow.compute as pc
 import pyarrow.json as pajson
 
 from savedlib.errors import HistoryError, SourceError
-from savedlib.history.files import find
+from savedlib.history.files import Found, find
 from savedlib.items.shape import ARTIST_TYPE, item_array
 from savedlib.items.uris import ids_of
 from savedlib.library import Library, from_arrow
+from savedlib.playlists.files import PLAYLIST_FILE, playlist_number, with_file_playlists
 
 WHY = "Spotify's account data"
 REASONS = {
@@ -50,9 +51,10 @@ def read_account_data(path: str | os.PathLike) -> Library:
     """A library from ``YourLibrary.json``, or the zip (or folder) of Spotify's account data that holds it.
 
     Save dates and every id but the track's are NA, and ``info["missing_fields"]``
-    says why; the charts that need save dates say so.
+    says why; the charts that need save dates say so. The playlist files of the zip or folder
+    (``Playlist1.json`` ...) become ``lib.playlists`` and ``lib.playlist_items``.
     """
-    name, data = _your_library(Path(path))
+    name, data, playlist_files = _your_library(Path(path))
     try:
         library = msgspec.json.decode(data, type=_Library)
     except msgspec.DecodeError as exc:
@@ -77,7 +79,8 @@ def read_account_data(path: str | os.PathLike) -> Library:
         },
         album={"name": table.column("album").combine_chunks()},
     )
-    return from_arrow(array, reasons=REASONS, source=f"Spotify's account data ({name})", format="account data")
+    lib = from_arrow(array, reasons=REASONS, source=f"Spotify's account data ({name})", format="account data")
+    return with_file_playlists(lib, playlist_files) if playlist_files else lib
 
 
 def _parse(tracks: list[msgspec.Raw], name: str) -> pa.Table:
@@ -91,10 +94,11 @@ def _parse(tracks: list[msgspec.Raw], name: str) -> pa.Table:
         raise SourceError(f"{name}: its tracks are not {{artist, album, track, uri}} records ({exc})") from None
 
 
-def _your_library(path: Path) -> tuple[str, bytes]:
-    """The name and bytes of ``YourLibrary.json`` at ``path`` (the file, or a zip or folder with it)."""
+def _your_library(path: Path) -> tuple[str, bytes, list[Found]]:
+    """The name and bytes of ``YourLibrary.json`` at ``path`` (the file, or a zip or folder with it), and the
+    playlist files beside it (``Playlist1.json`` ...)."""
     if path.is_file() and path.suffix.lower() == ".json":
-        return path.name, path.read_bytes()
+        return path.name, path.read_bytes(), []
     try:
         found = find(path)
     except HistoryError as exc:
@@ -103,4 +107,5 @@ def _your_library(path: Path) -> tuple[str, bytes]:
     if not match:
         names = ", ".join(f.name for f in found[:8]) + (" ..." if len(found) > 8 else "")
         raise SourceError(f"no YourLibrary.json in {path}: it holds {names}")
-    return match[0].name, match[0].read()
+    beside = [f for f in found if PLAYLIST_FILE.match(PurePosixPath(f.name).name)]
+    return match[0].name, match[0].read(), sorted(beside, key=lambda f: playlist_number(f.name))

@@ -23,10 +23,11 @@ import time
 import urllib.request
 from typing import Any
 
+from savedlib.standin.playlists import PlaylistChange
 from savedlib.standin.server import Server
 from savedlib.standin.state import SCOPE, Change, Knobs, State, with_market
 
-__all__ = ["SCOPE", "Change", "Knobs", "StandIn", "spawn", "with_market"]
+__all__ = ["SCOPE", "Change", "Knobs", "PlaylistChange", "StandIn", "spawn", "with_market"]
 
 
 class _Handle:

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from savedlib.items.uris import SPOTIFY_ID
+from savedlib.standin import playlists
 from savedlib.standin.state import SCOPE, State
 
 JSON = "application/json; charset=utf-8"
@@ -90,6 +91,10 @@ class Handler(BaseHTTPRequestHandler):
             self._several_artists(parse_qs(parts.query, keep_blank_values=True))
         elif parts.path.startswith("/v1/artists/") and parts.path.count("/") == 3:
             self._one_artist(parts.path.rsplit("/", 1)[1])
+        elif parts.path == "/v1/me/playlists" or (
+            parts.path.startswith("/v1/playlists/") and parts.path.endswith("/items") and parts.path.count("/") == 4
+        ):
+            playlists.serve(self, parts.path, parse_qs(parts.query, keep_blank_values=True))
         elif parts.path == "/authorize":
             self._authorize({k: v[0] for k, v in parse_qs(parts.query).items()})
         elif parts.path == "/_standin/stats":
@@ -276,10 +281,11 @@ class Handler(BaseHTTPRequestHandler):
         with state.lock:
             access = state.refresh((form.get("refresh_token") or [""])[0])
             life = state.knobs.token_lifetime
+            scope = " ".join(sorted(state.tokens[access].scopes)) if access else SCOPE
         if access is None:
             self._json(400, {"error": "invalid_grant", "error_description": "Refresh token revoked"})
             return
-        self._json(200, {"access_token": access, "token_type": "Bearer", "expires_in": int(life), "scope": SCOPE})
+        self._json(200, {"access_token": access, "token_type": "Bearer", "expires_in": int(life), "scope": scope})
 
     def _saved_tracks(self, query: dict[str, list[str]]) -> None:
         state = self.server.state

@@ -82,6 +82,10 @@ class Knobs:
     seed: int = 0
     batch_refusal: int = 403
     artist_faults: dict[int, str] = field(default_factory=dict)  # artist request number -> as faults, "403", "short"
+    # The account's playlists (GET /v1/me/playlists, /v1/playlists/{id}/items): None for the demo's, made from the
+    # library served; playlist_changes (standin.playlists.PlaylistChange) change or delete one during a read.
+    playlists: list[dict] | None = None
+    playlist_changes: list = field(default_factory=list)
 
 
 def _with_query(url: str, **params: str) -> str:
@@ -100,6 +104,8 @@ class State:
         self.rng = random.Random(knobs.rng_seed)
         self.tokens: dict[str, Token] = {}
         self.refresh_tokens: set[str] = set()
+        self.refresh_scopes: dict[str, frozenset[str]] = {}
+        self.playlist_store = None  # standin.playlists.Playlists, made on first use
         self.codes: dict[str, tuple[str, str, str, str, float]] = {}
         self.window: deque[float] = deque()
         self.advertised: deque[tuple[float, float]] = deque(maxlen=64)  # (told at, until)
@@ -135,13 +141,15 @@ class State:
         life = self.knobs.token_lifetime if lifetime is None else lifetime
         self.tokens[access] = Token(time.time() + life, scopes)
         self.refresh_tokens.add(refresh)
+        self.refresh_scopes[refresh] = scopes
         return access, refresh
 
     def refresh(self, refresh_token: str) -> str | None:
         if refresh_token not in self.refresh_tokens:
             return None
         access = "standin-" + secrets.token_urlsafe(24)
-        self.tokens[access] = Token(time.time() + self.knobs.token_lifetime, frozenset({SCOPE}))
+        scopes = self.refresh_scopes.get(refresh_token, frozenset({SCOPE}))  # a refresh keeps the sign-in's scopes
+        self.tokens[access] = Token(time.time() + self.knobs.token_lifetime, scopes)
         return access
 
     # --- the accounts service (Authorization Code with PKCE) ---------------------------

@@ -14,12 +14,13 @@ import pycountry
 from savedlib.frames.schema import WATCHED_FIELDS
 from savedlib.library import Library
 from savedlib.markets import SPOTIFY_MARKETS
+from savedlib.matching import same_song  # noqa: F401 (the one name rule, at home in savedlib.matching)
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+"""The days of the week in the order the charts show them."""
 
-#: The Spotify field behind each column whose absence ``info["missing_fields"]`` explains.
-FIELD_OF = {column: field for field, (column, _) in WATCHED_FIELDS.items()}
-FIELD_OF["album_release_year"] = "album.release_date"
+FIELD_OF = {column: field for field, (column, _) in WATCHED_FIELDS.items()} | {"album_release_year": "album.release_date"}
+"""The Spotify field behind each column whose absence ``info["missing_fields"]`` explains."""
 
 
 # --- what a library has ---------------------------------------------------------------
@@ -46,12 +47,6 @@ def why_missing(lib: Library, column: str, what: str, local_files: bool = False)
 def popularity_known(lib: Library) -> bool:
     """Whether any (non-local) track has Spotify's popularity score: the one answer every view uses."""
     return why_missing(lib, "popularity", "popularity scores") is None
-
-
-def same_song(names: pd.Series, artists: pd.Series) -> pd.Series:
-    """One key per (title, artist) that ignores case and outer spaces: how a stream without a URI finds
-    its saved track, and how two saves of one recording find each other."""
-    return names.str.casefold().str.strip() + "\x1f" + artists.str.casefold().str.strip()
 
 
 def track_labels(tracks: pd.DataFrame, width: int = 48, numbered: bool = True) -> pd.Series:
@@ -253,6 +248,7 @@ def markets_histogram(lib: Library, step: int = 10) -> pd.DataFrame:
 
 #: Spotify's restriction reasons, in words.
 REASONS = {"market": "not available there", "product": "needs Premium", "explicit": "explicit content blocked"}
+"""Spotify's restriction reasons, in words."""
 
 
 def playable_in(lib: Library, market: str) -> pd.arrays.BooleanArray:
