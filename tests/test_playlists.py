@@ -28,9 +28,10 @@ def test_every_library_has_both_tables_empty_with_their_columns(plain):
     for lib in (plain, savedlib.from_items([])):
         assert list(lib.playlists.columns) == list(PLAYLIST_COLUMNS) and lib.playlists.empty
         assert list(lib.playlist_items.columns) == list(PLAYLIST_ITEM_COLUMNS) and lib.playlist_items.empty
-        assert lib.playlists.dtypes.astype(str).to_dict() == savedlib.demo(3, playlists=True).playlists.dtypes.astype(
-            str
-        ).to_dict()
+        assert (
+            lib.playlists.dtypes.astype(str).to_dict()
+            == savedlib.demo(3, playlists=True).playlists.dtypes.astype(str).to_dict()
+        )
 
 
 def test_parquet_keeps_the_tables_and_older_folders_still_open(tmp_path, demo_lib):
@@ -186,5 +187,5 @@ def test_a_file_of_another_kind_is_refused_by_name(tmp_path, plain, text, why):
 
 def test_a_folder_without_playlist_files_says_so(tmp_path, plain):
     (tmp_path / "YourLibrary.json").write_text('{"tracks": []}')
-    with pytest.raises(savedlib.SourceError, match="no Playlist1.json"):
+    with pytest.raises(savedlib.SourceError, match=r"no Playlist1\.json"):
         savedlib.read_playlists(tmp_path, plain)

@@ -69,7 +69,7 @@ def test_an_unchanged_playlist_costs_nothing_on_refresh(lib, expected):
 def test_a_sign_in_without_the_playlist_scopes_is_told_at_once(lib):
     with StandIn(n=300) as api:
         sp = api.client()  # only user-library-read, as savedlib asked before
-        with pytest.raises(savedlib.SignInAgain, match="playlist-read-private.*sign in again"):
+        with pytest.raises(savedlib.SignInAgain, match=r"playlist-read-private.*sign in again"):
             savedlib.add_playlists(sp, lib, progress=False)
         assert api.stats()["api_requests"] == 0  # before any request
         assert len(savedlib.load(sp, progress=False)) == 300  # and it keeps working for load
