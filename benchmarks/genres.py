@@ -44,7 +44,7 @@ def main(n: int, latency: float = 0.05) -> None:
     print(f"{n:,} tracks, stand-in latency {latency * 1000:.0f} ms a request, {CONCURRENCY} requests at once")
     print(f"{'case':<22}{'requests':>10}{'ideal':>8}{'seconds':>10}{'ideal':>8}{'coverage':>42}")
     for mode, dev_mode in [("single", True), ("batch", False)]:
-        with spawn(n=n, latency=latency, dev_mode=dev_mode) as api:
+        with spawn(n=n, latency=latency, dev_mode=dev_mode, dev_genres=dev_mode) as api:  # the pre-2026 shape
             sp = api.client()
             lib = savedlib.load(sp, progress=False)  # a Development Mode library says so: no batch is tried
             token = api.token_info()["access_token"]  # the stand-in builds its artist catalogue on first use:

@@ -18,10 +18,12 @@ from savedlib.demodata import (
 from savedlib.errors import (
     AccessDenied,
     Error,
+    GenresUnavailable,
     HistoryError,
     LibraryChanging,
     LoadError,
     LoadInterrupted,
+    OpenDataFailed,
     PageFailed,
     RateLimited,
     RequestRejected,
@@ -35,6 +37,7 @@ from savedlib.genres import ArtistCache, add_genres
 from savedlib.history import History, read_history
 from savedlib.library import Library, from_items, read_parquet
 from savedlib.loader import load
+from savedlib.opendata import OpenDataCache, add_open_data
 from savedlib.playlists import add_playlists, read_playlists
 from savedlib.signin import connect, sign_out
 from savedlib.snapshot import open_snapshot
@@ -46,12 +49,15 @@ __all__ = [
     "ArtistCache",
     "Error",
     "Explorer",
+    "GenresUnavailable",
     "History",
     "HistoryError",
     "Library",
     "LibraryChanging",
     "LoadError",
     "LoadInterrupted",
+    "OpenDataCache",
+    "OpenDataFailed",
     "PageFailed",
     "RateLimited",
     "RequestRejected",
@@ -61,6 +67,7 @@ __all__ = [
     "SnapshotError",
     "SourceError",
     "add_genres",
+    "add_open_data",
     "add_playlists",
     "connect",
     "demo",

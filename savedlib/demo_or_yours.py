@@ -7,11 +7,13 @@ from dataclasses import fields
 from typing import Any
 
 from savedlib.demodata import demo
-from savedlib.errors import RateLimited, SignInAgain
+from savedlib.errors import GenresUnavailable, OpenDataFailed, RateLimited, SignInAgain
 from savedlib.fetch.session import Options
+from savedlib.frames.missing import read_in_development_mode
 from savedlib.genres import add_genres
 from savedlib.library import Library
 from savedlib.loader import load
+from savedlib.opendata import add_open_data
 from savedlib.signin import ask
 from savedlib.signin.flow import ACCOUNTS_URL, API_URL, SignIn
 
@@ -24,6 +26,7 @@ def open_library(
     accounts_url: str = ACCOUNTS_URL,
     api_url: str = API_URL,
     genres: bool = False,
+    open_data: dict[str, Any] | None = None,
     **load_options: Any,
 ) -> Library:
     """The demo library, or with ``mine=True`` your own, read through your sign-in.
@@ -36,6 +39,12 @@ def open_library(
     the artist cache); if the daily quota runs out first, you get the genres
     known so far and a warning saying when to run the cell again for the rest.
     (The demo library always has genres.)
+
+    A library in the Development Mode shape (what an app a person registers gets) goes
+    straight to open music data (``savedlib.add_open_data``: genres and ListenBrainz
+    listeners, with no request to Spotify beyond the load); Spotify is asked first only
+    where it can send genres, and if it turns out it sends none, open data takes over.
+    ``open_data`` holds ``add_open_data``'s keyword arguments (where the services are ...).
     """
     if not mine:
         return demo()
@@ -47,10 +56,23 @@ def open_library(
     lib = load(flow.client, **load_options)
     if not genres:
         return lib
+    if read_in_development_mode(lib.info):
+        return _open_data(lib, open_data or {})
     try:
         how = {f.name for f in fields(Options)} - {"market"}  # how to send requests: the same as the load's
         shared = {k: v for k, v in load_options.items() if k in how}
         return add_genres(flow.client, lib, **shared)
+    except GenresUnavailable:
+        return _open_data(lib, open_data or {})
     except RateLimited as stopped:
         warnings.warn(str(stopped), stacklevel=2)
         return stopped.partial
+
+
+def _open_data(lib: Library, options: dict[str, Any]) -> Library:
+    """Genres and listeners from MusicBrainz and ListenBrainz; a stop keeps what was found, with a warning."""
+    try:
+        return add_open_data(lib, **options)
+    except OpenDataFailed as stopped:
+        warnings.warn(str(stopped), stacklevel=3)
+        return stopped.partial or lib

@@ -191,3 +191,34 @@ class SetupNeeded(Error, ValueError):
 
 class SignInError(Error):
     """Signing in did not work; the message says why and what to do."""
+
+
+# --- genres and open music data ------------------------------------------------------------
+
+
+class GenresUnavailable(Error):
+    """Spotify sends this app no artist genres (Development Mode, since February 2026)."""
+
+    def __init__(self, artist_id: str | None = None):
+        about = f" (the artist {artist_id} came without a 'genres' key)" if artist_id else ""
+        super().__init__(
+            "Spotify sends no genres to Development Mode apps since February 2026"
+            f"{about}, so asking it artist by artist would spend the daily quota for nothing; nothing was "
+            "recorded as 'without genres'. Get genres from open music data instead: "
+            "lib = savedlib.add_open_data(lib) (MusicBrainz and ListenBrainz, no key, no quota), "
+            "or read an Exportify file, which carries them (savedlib.read_exportify)."
+        )
+
+
+class OpenDataFailed(Error):
+    """MusicBrainz or ListenBrainz could not be read (unreachable, busy answer after answer, broken answers).
+
+    ``partial`` is the library with what was found before the stop (``None`` when nothing was
+    asked yet); every answer is kept in the cache, so the next ``add_open_data`` resumes from there.
+    """
+
+    partial: Library | None = None
+
+    def __init__(self, service: str, message: str):
+        self.service = service
+        super().__init__(f"{service}: {message}")

@@ -55,15 +55,19 @@ def asked(api) -> dict:
 # --- the stand-in's artists -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("dev_mode", [False, True])
-def test_the_standin_serves_artists_as_spotify_does(dev_mode):
-    with StandIn(n=300, dev_mode=dev_mode) as api:
+@pytest.mark.parametrize(("dev_mode", "dev_genres"), [(False, False), (True, False), (True, True)])
+def test_the_standin_serves_artists_as_spotify_does(dev_mode, dev_genres):
+    with StandIn(n=300, dev_mode=dev_mode, dev_genres=dev_genres) as api:
         headers = {"Authorization": f"Bearer {api.token_info()['access_token']}"}
         some = sorted(artist_ids(savedlib.from_items(api.items)))[:3]
         one = requests.get(f"{api.url}/v1/artists/{some[0]}", headers=headers, timeout=10)
         assert one.status_code == 200
         assert schema_errors(one.json(), schema="ArtistObject") == []
-        assert one.json()["id"] == some[0] and isinstance(one.json()["genres"], list)
+        assert one.json()["id"] == some[0]
+        if dev_mode and not dev_genres:  # the 2026 shape: these seven keys and no others
+            assert set(one.json()) == {"external_urls", "href", "id", "images", "name", "type", "uri"}
+        else:
+            assert isinstance(one.json()["genres"], list)
         assert ("popularity" in one.json()) is not dev_mode  # Development Mode apps get no popularity
         unknown = requests.get(f"{api.url}/v1/artists/{'0' * 22}", headers=headers, timeout=10)
         assert unknown.status_code == 404 and unknown.json()["error"]["message"] == "non existing id"
@@ -116,7 +120,7 @@ def test_an_app_with_the_batch_endpoint_reads_50_artists_a_request(cache):
 
 
 def test_a_development_mode_library_asks_one_artist_at_a_time_and_never_the_batch(cache):
-    with StandIn(n=2500, dev_mode=True) as api:
+    with StandIn(n=2500, dev_mode=True, dev_genres=True) as api:
         sp = api.client()
         lib = savedlib.load(sp, progress=False)
         enriched = add_genres(sp, lib, progress=False, cache=cache)
@@ -131,7 +135,7 @@ def test_a_development_mode_library_asks_one_artist_at_a_time_and_never_the_batc
 @pytest.mark.parametrize("refusal", [403, 400, 404])
 def test_a_refused_batch_falls_back_to_single_and_is_remembered(refusal, tmp_path):
     lib = savedlib.demo(600)  # the full shape: nothing says Development Mode until Spotify refuses the batch
-    with StandIn(n=600, dev_mode=True, batch_refusal=refusal) as api:
+    with StandIn(n=600, dev_mode=True, dev_genres=True, batch_refusal=refusal) as api:
         sp = api.client()
         first = add_genres(sp, lib, progress=False, cache=ArtistCache(tmp_path / "a"))
         assert asked(api)["endpoints"]["artists"] == {str(refusal): 1}
@@ -185,7 +189,7 @@ def test_a_person_not_added_to_the_app_gets_access_denied(cache):
 
 
 def test_a_warm_cache_costs_nothing_and_a_second_library_asks_only_its_new_artists(cache):
-    with StandIn(n=2500, dev_mode=True) as api:
+    with StandIn(n=2500, dev_mode=True, dev_genres=True) as api:
         sp = api.client()
         full = savedlib.load(sp, progress=False)
         part = savedlib.from_items(api.items[:800])
@@ -211,7 +215,7 @@ def test_answers_older_than_90_days_are_asked_again(cache):
         rows = [{"artist_id": i, "name": name, "genres": [name], "found": True, "read_at": now - timedelta(days=age)}
                 for i in ask]  # fmt: skip
         pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMA), cache.folder / f"part-{name}.parquet")
-    with StandIn(n=300, dev_mode=True) as api:
+    with StandIn(n=300, dev_mode=True, dev_genres=True) as api:
         enriched = add_genres(api.client(), lib, progress=False, cache=cache)
         assert asked(api)["single"] == len(ids[::2])  # only the old answers were asked again
     genres = set(enriched.genres["genre"].astype(str))
@@ -221,7 +225,7 @@ def test_answers_older_than_90_days_are_asked_again(cache):
 def test_only_artists_with_an_id_are_asked(cache):
     items = [*demo_items(100), local_item()]
     lib = savedlib.from_items(items)
-    with StandIn(items=demo_items(100), dev_mode=True) as api:
+    with StandIn(items=demo_items(100), dev_mode=True, dev_genres=True) as api:
         enriched = add_genres(api.client(), lib, progress=False, cache=cache)
         assert asked(api)["single"] == len(artist_ids(lib))
     assert enriched.info["genres"]["artists"] == len(artist_ids(lib))
@@ -265,7 +269,7 @@ def test_a_library_without_artist_ids_says_so(cache, tmp_path):
 
 @pytest.mark.parametrize(("dev_mode", "quota"), [(True, 400), (False, 57)])
 def test_the_quota_runs_out_half_way_and_the_next_call_finishes(dev_mode, quota, cache):
-    with StandIn(n=2500, dev_mode=dev_mode, daily_quota=quota, latency=0.005) as api:
+    with StandIn(n=2500, dev_mode=dev_mode, dev_genres=True, daily_quota=quota, latency=0.005) as api:
         sp = api.client()
         lib = savedlib.load(sp, progress=False)
         n = len(artist_ids(lib))
@@ -292,7 +296,7 @@ def test_the_quota_runs_out_half_way_and_the_next_call_finishes(dev_mode, quota,
 
 
 def test_a_long_wait_stops_too_and_keeps_what_was_read(cache):
-    with StandIn(n=1000, dev_mode=True, rate_limit=(60, 30.0), retry_after=3600) as api:
+    with StandIn(n=1000, dev_mode=True, dev_genres=True, rate_limit=(60, 30.0), retry_after=3600) as api:
         sp = api.client()
         lib = savedlib.demo(1000)
         with pytest.raises(savedlib.RateLimited) as caught:
@@ -305,7 +309,7 @@ def test_a_long_wait_stops_too_and_keeps_what_was_read(cache):
 
 def test_an_interrupt_keeps_every_answer(cache):
     lib = savedlib.demo(2500)
-    with StandIn(n=2500, dev_mode=True, latency=0.02) as api:
+    with StandIn(n=2500, dev_mode=True, dev_genres=True, latency=0.02) as api:
 
         def interrupt_after_100_answers() -> None:
             while len(api.state.artist_answers) < 100:
@@ -323,7 +327,7 @@ def test_an_interrupt_keeps_every_answer(cache):
 
 def test_server_errors_are_retried(cache):
     lib = savedlib.demo(300)
-    with StandIn(n=300, dev_mode=True, error_rate=0.2, rng_seed=3) as api:
+    with StandIn(n=300, dev_mode=True, dev_genres=True, error_rate=0.2, rng_seed=3) as api:
         enriched = add_genres(api.client(), lib, progress=False, cache=cache, retries=8)
         got = asked(api)
     assert got["endpoints"]["artist"].get("500", 0) + got["endpoints"]["artist"].get("503", 0) > 0
@@ -344,7 +348,7 @@ def test_unknown_artists_are_recorded_and_not_asked_again(dev_mode, cache):
     served = demo_items(300)
     mine = with_artist(with_artist(served, 5, "UnknownToSpotify000000"), 9, "not-an-id")
     lib = savedlib.from_items(mine)
-    with StandIn(items=served, dev_mode=dev_mode) as api:
+    with StandIn(items=served, dev_mode=dev_mode, dev_genres=True) as api:
         sp = api.client()
         first = add_genres(sp, lib, progress=False, cache=cache)
         spent = api.stats()["api_requests"]
@@ -372,7 +376,7 @@ def test_the_cache_lives_in_the_user_cache_folder_and_pandas_and_duckdb_read_it(
     by_pandas = pd.read_parquet(folder)
     by_duckdb = duckdb.sql(f"SELECT artist_id, genres FROM read_parquet('{folder}/*.parquet')").df()
     assert len(by_pandas) == len(by_duckdb) == len(artist_ids(lib))
-    assert set(by_pandas.columns) == {"artist_id", "name", "genres", "found", "read_at"}
+    assert set(by_pandas.columns) == {"artist_id", "name", "genres", "found", "genres_key", "read_at"}
     assert set(by_duckdb["artist_id"]) == artist_ids(lib)
 
 
@@ -431,7 +435,7 @@ ENRICH = textwrap.dedent(
 
 def test_two_processes_enriching_at_once_lose_nothing(cache):
     # Two notebooks at once: the first and the last 2,000 tracks of one library, sharing many artists.
-    with StandIn(n=3000, dev_mode=True, latency=0.002) as api:
+    with StandIn(n=3000, dev_mode=True, dev_genres=True, latency=0.002) as api:
         token = api.token_info()["access_token"]
         args = [[sys.executable, "-c", ENRICH, api.url, token, str(cache.folder), *part] for part in
                 [("0", "2000"), ("1000", "3000")]]  # fmt: skip

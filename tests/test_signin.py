@@ -269,22 +269,41 @@ def test_the_notebooks_one_switch(api, redirect, cache, monkeypatch):
 
 
 def test_the_switch_offers_genres_in_one_line_and_a_spent_quota_only_warns(redirect, cache):
-    api = StandIn(n=300, dev_mode=True, redirect_uris=(redirect,)).start()
+    api = StandIn(n=300, redirect_uris=(redirect,)).start()  # the full shape: Spotify can send genres
     where = {"client_id": CLIENT, "redirect_uri": redirect, "accounts_url": api.url, "api_url": f"{api.url}/v1/"}
     flow = SignIn(**where)
     flow.finish(sent_back_to(flow))
     before = api.state.api_requests
     savedlib.open_library(mine=True, progress=False, **where)
     load_cost = api.state.api_requests - before
-    api.state.knobs.daily_quota = api.state.api_requests + load_cost + 20  # a load, then 20 artists
+    api.state.knobs.daily_quota = api.state.api_requests + load_cost + 1  # a load, then one batch of artists
     with pytest.warns(UserWarning, match="daily request quota is spent.*asks only for the"):
         some = savedlib.open_library(mine=True, genres=True, progress=False, **where)
-    assert some.info["genres"]["asked"] == 20 and some.info["genres"]["remaining"] > 0
+    assert some.info["genres"]["asked"] == 50 and some.info["genres"]["remaining"] > 0
     api.state.knobs.daily_quota = None  # the next day
     lib = savedlib.open_library(mine=True, genres=True, progress=False, **where)
-    assert lib.info["genres"]["remaining"] == 0 and lib.info["genres"]["requests"] == some.info["genres"]["remaining"]
+    remaining = some.info["genres"]["remaining"]
+    assert lib.info["genres"]["remaining"] == 0 and lib.info["genres"]["requests"] == -(-remaining // 50)
     assert lib.genres.equals(savedlib.demo(300).genres)
     assert (cache / "artists").is_dir()  # the artist cache sits beside the sign-in
+    api.stop()
+
+
+def test_the_switch_takes_a_development_mode_library_straight_to_open_data(redirect, cache):
+    from savedlib.standin.opendata import OpenDataStandIn
+
+    api = StandIn(n=300, dev_mode=True, redirect_uris=(redirect,)).start()
+    where = {"client_id": CLIENT, "redirect_uri": redirect, "accounts_url": api.url, "api_url": f"{api.url}/v1/"}
+    flow = SignIn(**where)
+    flow.finish(sent_back_to(flow))
+    with OpenDataStandIn(items=api.items, musicbrainz_rate=20.0, listenbrainz_limit=(100, 1.0)) as open_api:
+        lib = savedlib.open_library(mine=True, genres=True, progress=False, open_data={**open_api.options(),
+                                    "progress": False}, **where)  # fmt: skip
+        assert open_api.stats()["musicbrainz"]["requests"] > 0
+    assert api.stats()["artist_requests"] == {}  # not one artist request to Spotify
+    assert lib.info["genres"]["source"] == "MusicBrainz genres via ListenBrainz" and not lib.genres.empty
+    assert lib.tracks["listeners"].notna().any() and lib.tracks["popularity"].isna().all()
+    assert (cache / "opendata").is_dir()
     api.stop()
 
 

@@ -18,7 +18,15 @@ from typing import Any
 import pandas as pd
 from tqdm.auto import tqdm
 
-from savedlib.errors import AccessDenied, LoadError, LoadInterrupted, RequestFailed, RequestRejected, SourceError
+from savedlib.errors import (
+    AccessDenied,
+    GenresUnavailable,
+    LoadError,
+    LoadInterrupted,
+    RequestFailed,
+    RequestRejected,
+    SourceError,
+)
 from savedlib.fetch.parallel import run_all
 from savedlib.fetch.sender import Answer, Sender, decode_json
 from savedlib.fetch.session import DEFAULT_CONCURRENCY, Options
@@ -62,6 +70,10 @@ def add_genres(
 
     ``info["genres"]`` says how many artists were asked, answered with and
     without genres, unknown to Spotify, and still to ask.
+
+    The first request goes alone: an answer without a ``genres`` key (what Spotify sends
+    Development Mode apps since February 2026) stops at once with ``GenresUnavailable``,
+    and nothing is recorded from it.
     """
     options = Options(concurrency=concurrency, progress=progress, max_wait=max_wait, retries=retries)
     cache, max_age = cache or ArtistCache(), timedelta(days=max_age_days)
@@ -77,6 +89,8 @@ def add_genres(
     sender = Sender(sp, concurrency=options.concurrency, max_wait=options.max_wait, retries=options.retries)
     try:
         _ask(sp, sender, todo, cache, options, batch=not _no_batch(sp, lib))
+    except GenresUnavailable:
+        raise
     except (LoadError, KeyboardInterrupt) as error:
         partial = _with_genres(lib, cache.fresh(ids, max_age), ids, sender.figures.requests)
         raise _stopped(error, partial) from None
@@ -159,6 +173,9 @@ def _ask(sp: Any, sender: Sender, todo: list[str], cache: ArtistCache, options: 
                 batch = False
         size = BATCH if batch else 1
         ask = _batch if batch else _single
+        if todo and not batch:  # the first alone: if it carries no genres, nothing more is asked
+            writer.take(ask(sender, todo[:1]))
+            todo = todo[1:]
         calls = (lambda chunk=todo[k : k + size]: ask(sender, chunk) for k in range(0, len(todo), size))
         run_all(calls, writer.take, concurrency=options.concurrency, cancel=sender.cancel)
     finally:
@@ -195,10 +212,12 @@ def _single(sender: Sender, ids: list[str]) -> list[dict]:
 
 
 def _row(artist_id: str, answer: dict | None) -> dict:
+    """The cache's row for one answer; ``genres_key`` False marks an answer that says nothing about genres."""
     if not isinstance(answer, dict):
-        return {"artist_id": artist_id, "name": None, "genres": [], "found": False}
+        return {"artist_id": artist_id, "name": None, "genres": [], "found": False, "genres_key": True}
     genres = [g for g in answer.get("genres") or [] if isinstance(g, str) and g]
-    return {"artist_id": artist_id, "name": answer.get("name"), "genres": genres, "found": True}
+    return {"artist_id": artist_id, "name": answer.get("name"), "genres": genres, "found": True,
+            "genres_key": "genres" in answer}  # fmt: skip
 
 
 class _Writer:
@@ -208,6 +227,12 @@ class _Writer:
         self.cache, self.bar, self.rows, self.last = cache, bar, [], time.monotonic()
 
     def take(self, rows: list[dict]) -> None:
+        """Keep ``rows``; an answer without a ``genres`` key stops everything (after keeping the others)."""
+        blind = [r["artist_id"] for r in rows if not r["genres_key"]]
+        rows = [r for r in rows if r["genres_key"]]
+        if blind:
+            self.rows += rows
+            raise GenresUnavailable(blind[0])
         self.rows += rows
         self.bar.update(len(rows))
         if len(self.rows) >= FLUSH_ROWS or time.monotonic() - self.last > FLUSH_SECONDS:

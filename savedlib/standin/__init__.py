@@ -157,6 +157,7 @@ class spawn(_Handle):
         seed: int = 0,
         latency: float = 0.0,
         dev_mode: bool = False,
+        dev_genres: bool = False,
         rate_limit: tuple[int, float] | None = None,
         error_rate: float = 0.0,
         retry_after: str | int | None = None,
@@ -179,6 +180,8 @@ class spawn(_Handle):
         ]
         if dev_mode:
             args.append("--dev-mode")
+        if dev_genres:
+            args.append("--dev-genres")
         if rate_limit:
             args += ["--rate-limit", f"{rate_limit[0]}/{rate_limit[1]}"]
         if retry_after is not None:

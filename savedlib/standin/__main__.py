@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--error-rate", type=float, default=0.0, help="share of random 5xx answers")
     parser.add_argument("--token-lifetime", type=float, default=3600.0)
     parser.add_argument("--dev-mode", action="store_true", help="the 2026 Development Mode shape")
+    parser.add_argument("--dev-genres", action="store_true", help="Development Mode artists with genres (before 2026)")
     parser.add_argument("--retry-after", help="seconds, or missing, zero, lowercase: how a 429 says when to come back")
     parser.add_argument("--daily-quota", type=int, help="after this many API requests, 429 QUOTA_EXCEEDED")
     parser.add_argument("--account-id", default="demolistener", help="the account GET /v1/me names")
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
         error_rate=args.error_rate,
         token_lifetime=args.token_lifetime,
         dev_mode=args.dev_mode,
+        dev_genres=args.dev_genres,
         retry_after=int(args.retry_after) if (args.retry_after or "").isdigit() else args.retry_after,
         daily_quota=args.daily_quota,
         account_id=args.account_id,

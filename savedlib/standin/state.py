@@ -86,6 +86,9 @@ class Knobs:
     # library served; playlist_changes (standin.playlists.PlaylistChange) change or delete one during a read.
     playlists: list[dict] | None = None
     playlist_changes: list = field(default_factory=list)
+    # Development Mode artists since February 2026 carry no genres (nor followers, popularity); True serves
+    # the older Development Mode shape, which still had genres.
+    dev_genres: bool = False
 
 
 def _with_query(url: str, **params: str) -> str:
@@ -362,8 +365,8 @@ class State:
             self._catalogue = _catalogue(self._first_items, self.knobs.seed)
         self.artist_requests[kind] += 1
         self.artist_answers.update(ids)
-        return [_artist(i, *self._catalogue[i], dev_mode=self.knobs.dev_mode) if i in self._catalogue else None
-                for i in ids]  # fmt: skip
+        shape = "full" if not self.knobs.dev_mode else "dev_old" if self.knobs.dev_genres else "dev"
+        return [_artist(i, *self._catalogue[i], shape=shape) if i in self._catalogue else None for i in ids]
 
     def stats(self) -> dict:
         repeated = sorted(i for i, n in self.artist_answers.items() if n > 1)
@@ -433,8 +436,9 @@ def _catalogue(items: list[dict], seed: int) -> dict[str, tuple[str, list[str]]]
     return {a: (name, genres.get(a, [])) for a, name in zip(artists["artist_id"], artists["artist_name"], strict=True)}
 
 
-def _artist(artist_id: str, name: str, genres: list[str], dev_mode: bool) -> dict:
-    """The full artist object (``GET /v1/artists/{id}``); Development Mode apps get no followers or popularity."""
+def _artist(artist_id: str, name: str, genres: list[str], shape: str) -> dict:
+    """The full artist object (``GET /v1/artists/{id}``, ``shape`` "full"); Development Mode apps get no
+    followers or popularity ("dev_old", before February 2026), and since then no genres either ("dev")."""
     artist = {
         "external_urls": {"spotify": f"https://open.spotify.com/artist/{artist_id}"},
         "followers": {"href": None, "total": sum(map(ord, artist_id)) * 37},
@@ -447,6 +451,8 @@ def _artist(artist_id: str, name: str, genres: list[str], dev_mode: bool) -> dic
         "type": "artist",
         "uri": f"spotify:artist:{artist_id}",
     }
-    if dev_mode:
+    if shape != "full":
         del artist["followers"], artist["popularity"]
+    if shape == "dev":
+        del artist["genres"]
     return artist

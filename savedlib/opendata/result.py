@@ -1,0 +1,96 @@
+"""The library with what the open-data cache knows about it: MBIDs, genres, listens, and ``info`` in words."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from savedlib.frames.long import genre_table
+from savedlib.library import Library
+from savedlib.opendata.cache import OpenDataCache
+from savedlib.opendata.wanted import artist_mbids, recordings, spotify_artist_ids, track_isrcs
+from savedlib.text import plural
+
+#: What ``info["genres"]["source"]`` and the genre charts name.
+GENRES_SOURCE = "MusicBrainz genres via ListenBrainz"
+
+
+def with_open_data(lib: Library, cache: OpenDataCache, requests: dict[str, int], genres: bool | None) -> Library:
+    """A new library: ``lib`` with the cache's answers about it (``genres``: as ``add_open_data``'s)."""
+    artists = artist_mbids(lib, cache)
+    tracks = lib.tracks.copy()
+    tracks["recording_mbid"] = recordings(lib, cache, artists).to_numpy()
+    counts = cache.listens.fresh(tracks["recording_mbid"].dropna().unique()).set_index("recording_mbid")
+    for column in ("listens", "listeners"):
+        tracks[column] = tracks["recording_mbid"].map(counts[column]).astype("Int64")
+    pairs, coverage = _genres(lib, artists, cache)
+    info = {**lib.info, "open_data": _facts(lib, artists, tracks, requests)}
+    changed = replace(lib, tracks=tracks, artists=artists)
+    if genres or (genres is None and lib.genres.empty):
+        info["genres"] = {"source": GENRES_SOURCE, **coverage, "requests": sum(requests.values())}
+        table = genre_table(lib.artists.astype({"artist_id": object}), pairs.astype({"artist_id": object}))
+        return replace(changed, genres=table, info=info)
+    info["open_data"]["notes"].append(
+        "The library's own genres were kept (add_open_data(lib, genres=True) replaces them)."
+    )
+    return replace(changed, info=info)
+
+
+def _genres(lib: Library, artists: pd.DataFrame, cache: OpenDataCache) -> tuple[pd.DataFrame, dict]:
+    """Pairs ``artist_id, genre`` (Spotify ids), and the coverage in ``info["genres"]``'s words."""
+    ids = spotify_artist_ids(lib)
+    asked = cache.artists.fresh(ids)
+    in_mb = asked.dropna(subset=["artist_mbid"])
+    found = cache.genres.fresh(in_mb["artist_mbid"].unique())
+    with_genres = found[found["genres"].map(len) > 0]
+    pairs = (
+        in_mb[["spotify_artist_id", "artist_mbid"]]
+        .merge(with_genres[["artist_mbid", "genres"]], on="artist_mbid")
+        .explode("genres")
+        .rename(columns={"spotify_artist_id": "artist_id", "genres": "genre"})[["artist_id", "genre"]]
+    )
+    n_with = int(pairs["artist_id"].nunique())
+    coverage = {
+        "artists": len(ids),
+        "asked": len(asked),
+        "with_genres": n_with,
+        "without_genres": len(in_mb) - n_with,
+        "unknown": len(asked) - len(in_mb),  # not in MusicBrainz
+        "remaining": len(ids) - len(asked),
+    }
+    return pairs, coverage
+
+
+def _facts(lib: Library, artists: pd.DataFrame, tracks: pd.DataFrame, requests: dict[str, int]) -> dict:
+    """``info["open_data"]``: requests, what was found, and sentences for what could not be and why."""
+    ids = spotify_artist_ids(lib)
+    isrcs = track_isrcs(lib)
+    source = lib.info.get("source") or "this library"
+    notes = []
+    if not ids:
+        notes.append(
+            f"{source} has no Spotify artist ids (current exportify.net files and Spotify's account data carry "
+            "none), so MusicBrainz cannot be asked which artists they are: no genres from open data."
+        )
+    if isrcs.isna().all():
+        notes.append(
+            f"{source} has no ISRCs (exportify.net files and Spotify's account data carry none), so its tracks "
+            "cannot be matched to MusicBrainz recordings: no listening counts."
+        )
+    with_mbid = artists.dropna(subset=["artist_mbid"])["artist_id"].nunique()
+    return {
+        "musicbrainz_requests": requests.get("musicbrainz", 0),
+        "listenbrainz_requests": requests.get("listenbrainz", 0),
+        "artists": len(ids),
+        "artists_in_musicbrainz": int(with_mbid),
+        "tracks_with_isrc": int(isrcs.notna().sum()),
+        "tracks_with_recording": int(tracks["recording_mbid"].notna().sum()),
+        "tracks_with_listeners": int(tracks["listeners"].notna().sum()),
+        "summary": (
+            f"{with_mbid:,} of {plural(len(ids), 'artist')} found in MusicBrainz; "
+            f"{int(tracks['recording_mbid'].notna().sum()):,} of {plural(len(tracks), 'track')} matched to a "
+            f"recording, {int(tracks['listeners'].notna().sum()):,} with ListenBrainz listeners"
+        ),
+        "notes": notes,
+    }
