@@ -1,4 +1,6 @@
-"""How popular the saved tracks are (Spotify's 0-100 score; not sent to Development Mode apps)."""
+"""How popular the saved tracks are: Spotify's 0-100 score, or where Spotify sent none (Development Mode apps
+since 2026) and open data has them, ListenBrainz listeners (``savedlib.add_open_data``), on a log scale and
+named as what they are."""
 
 from __future__ import annotations
 
@@ -10,20 +12,38 @@ from savedlib.charts.theme import HEIGHT, PRIMARY, SECOND, WIDTH
 from savedlib.library import Library
 
 WHAT = "popularity scores"
+LISTENERS = "ListenBrainz listeners"
+LISTENERS_NOTE = "people who listened, counted by ListenBrainz (open data), not Spotify's score; log scale"
 
 
 DISTRIBUTION_TITLE = "How popular your tracks are"
 
 
 def _missing(lib: Library, title: str) -> alt.Chart | None:
+    if stats.popularity_measure(lib) == "listeners":
+        return needs(lib, title)
     return needs(lib, title, "popularity", WHAT)
 
 
 def popularity_distribution(lib: Library) -> alt.Chart:
-    """Histogram of Spotify's popularity score (0-100) over the saved tracks."""
+    """Histogram of Spotify's popularity score (0-100) over the saved tracks; of ListenBrainz listeners
+    (by decade, a log scale) where Spotify sent no score and open data has listeners."""
     title = DISTRIBUTION_TITLE
     if (early := _missing(lib, title)) is not None:
         return early
+    if stats.popularity_measure(lib) == "listeners":
+        data = stats.listeners_histogram(lib)
+        median = lib.tracks["listeners"].median()
+        subtitle = [f"{LISTENERS} per track: {LISTENERS_NOTE}; median {median:,.0f}"]
+        tooltip = [
+            alt.Tooltip("start:Q", title="From", format=","),
+            alt.Tooltip("end:Q", title="Below", format=","),
+            alt.Tooltip("tracks:Q", title="Tracks", format=","),
+        ]
+        chart = histogram(data, f"{LISTENERS} (log scale)", (1, float(data["end"].max())), tooltip,
+                          alt.Title(title, subtitle=subtitle))  # fmt: skip
+        return chart.encode(x=alt.X("start:Q", bin="binned", title=f"{LISTENERS} (log scale)", scale=alt.Scale(
+            type="log", domain=[1, float(data["end"].max())]), axis=alt.Axis(format="~s")))  # fmt: skip
     data = stats.popularity_histogram(lib)
     median = lib.tracks["popularity"].median()
     subtitle = f"Spotify's popularity score, 0 (obscure) to 100 (a global hit); median {median:.0f}"
@@ -35,16 +55,19 @@ def popularity_distribution(lib: Library) -> alt.Chart:
     return histogram(data, "Popularity", (0, 100), tooltip, alt.Title(title, subtitle=subtitle))
 
 
-def _band(data, x: alt.X, x_title: str, title: str, subtitle: str) -> alt.LayerChart:
+def _band(data, x: alt.X, x_title: str, title: str, subtitle: str, listeners: bool = False) -> alt.LayerChart:
+    what = LISTENERS if listeners else "popularity"
     tooltip = [
         alt.Tooltip(x.shorthand, title=x_title, **({"format": "%B %Y"} if x.shorthand.endswith(":T") else {})),
-        alt.Tooltip("median:Q", title="Median popularity", format=".0f"),
+        alt.Tooltip("median:Q", title=f"Median {what}", format=",.0f"),
         alt.Tooltip("tracks:Q", title="Tracks", format=","),
     ]
     base = alt.Chart(data).encode(x=x, tooltip=tooltip)
-    band = base.mark_area(color=PRIMARY, opacity=0.25).encode(
-        y=alt.Y("q1:Q", title="Popularity", scale=alt.Scale(domain=[0, 100])), y2="q3:Q"
-    )
+    y = alt.Y("q1:Q", title="Popularity", scale=alt.Scale(domain=[0, 100]))
+    if listeners:
+        y = alt.Y("q1:Q", title=f"{LISTENERS} (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"))
+        subtitle = subtitle.replace("popularity", what) + f" ({LISTENERS_NOTE})"
+    band = base.mark_area(color=PRIMARY, opacity=0.25).encode(y=y, y2="q3:Q")
     line = base.mark_line(color=SECOND, point=alt.OverlayMarkDef(size=12)).encode(y="median:Q")
     return alt.layer(band, line).properties(title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=HEIGHT)
 
@@ -56,7 +79,8 @@ def popularity_by_release_year(lib: Library) -> alt.LayerChart | alt.Chart:
         return early
     if (early := needs(lib, title, "album_release_year", "release dates")) is not None:
         return early
-    data = stats.popularity_by(lib, "release_year")
+    measure = stats.popularity_measure(lib)
+    data = stats.popularity_by(lib, "release_year", measure)
     x = alt.X("release_year:Q", title="Year released", axis=alt.Axis(format="d"))
     return _band(
         data,
@@ -64,6 +88,7 @@ def popularity_by_release_year(lib: Library) -> alt.LayerChart | alt.Chart:
         "Year released",
         title,
         "Line: median popularity of the tracks released that year; band: the middle half",
+        measure == "listeners",
     )
 
 
@@ -74,11 +99,11 @@ def popularity_over_time(lib: Library) -> alt.LayerChart | alt.Chart:
         return early
     if (early := needs(lib, title, "added_at", "save dates", local_files=True)) is not None:
         return early
-    data = stats.popularity_by(lib, "save_month")
+    measure = stats.popularity_measure(lib)
+    data = stats.popularity_by(lib, "save_month", measure)
     x = alt.X("save_month:T", title="Month saved")
-    return _band(
-        data, x, "Month saved", title, "Line: median popularity of the tracks saved that month; band: the middle half"
-    )
+    subtitle = "Line: median popularity of the tracks saved that month; band: the middle half"
+    return _band(data, x, "Month saved", title, subtitle, measure == "listeners")
 
 
 def most_and_least_popular(lib: Library, n: int = 10) -> alt.HConcatChart | alt.Chart:
@@ -86,7 +111,12 @@ def most_and_least_popular(lib: Library, n: int = 10) -> alt.HConcatChart | alt.
     title = "Your most and least popular tracks"
     if (early := _missing(lib, title)) is not None:
         return early
-    data = stats.extremes(lib, "popularity", n)
+    measure = stats.popularity_measure(lib)
+    data = stats.extremes(lib, measure, n)
+    if measure == "listeners":
+        x = alt.X("value:Q", title=f"{LISTENERS} (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"))
+        tooltip = [alt.Tooltip("label:N", title="Track"), alt.Tooltip("value:Q", title=LISTENERS, format=",")]
+        return two_ends(data, x, tooltip, ("Most listeners", "Fewest listeners"), f"{title} ({LISTENERS})", n)
     x = alt.X("value:Q", title="Popularity", scale=alt.Scale(domain=[0, 100]))
     tooltip = [alt.Tooltip("label:N", title="Track"), alt.Tooltip("value:Q", title="Popularity")]
     return two_ends(data, x, tooltip, ("Most popular", "Least popular"), title, n)

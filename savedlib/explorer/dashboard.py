@@ -52,7 +52,7 @@ class Explorer:
         self.lib = with_plays(lib, history) if history is not None else lib
         lib = self.lib
         self._filters = Filters(lib)
-        self._popularity = stats.popularity_known(lib)
+        self._popularity = stats.popularity_known(lib) or stats.listeners_known(lib)  # listeners: open data
         self.filters: dict[str, widgets.Widget] = self._filters.widgets
         self.keep = np.ones(len(lib.tracks), dtype=bool)
         self.views: dict[str, alt.TopLevelMixin] = {}

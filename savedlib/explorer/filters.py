@@ -35,7 +35,7 @@ class Columns:
     saved_month: np.ndarray  # float: months since 1970 of each save, NaN unknown
     release_year: np.ndarray  # float, NaN unknown
     minutes: np.ndarray  # float, NaN unknown
-    popularity: np.ndarray  # float, NaN unknown
+    popularity: np.ndarray  # float, NaN unknown (Spotify's score; else log10 of ListenBrainz listeners)
     album_type: np.ndarray  # object: "album", "single", "compilation" or None
     explicit: np.ndarray  # float: 1, 0 or NaN
     local: np.ndarray  # bool
@@ -52,7 +52,7 @@ class Columns:
             saved_month=months,
             release_year=t["album_release_year"].to_numpy(dtype=float, na_value=np.nan),
             minutes=t["duration_ms"].to_numpy(dtype=float, na_value=np.nan) / 60_000,
-            popularity=t["popularity"].to_numpy(dtype=float, na_value=np.nan),
+            popularity=_popularity(lib),
             album_type=t["album_type"].astype(object).where(t["album_type"].notna(), None).to_numpy(),
             explicit=t["explicit"].astype("Float64").to_numpy(dtype=float, na_value=np.nan),
             local=t["is_local"].fillna(False).to_numpy(dtype=bool),
@@ -107,7 +107,14 @@ class Filters:
             ),
             "popularity": _range(widgets.IntRangeSlider, "Popularity", 0, 100),
         }
-        if not stats.popularity_known(lib):
+        if stats.popularity_measure(lib) == "listeners":
+            top = int(np.ceil(np.nanmax(c.popularity))) if np.isfinite(c.popularity).any() else 1
+            self.widgets["popularity"] = _range(widgets.IntRangeSlider, "Listeners 10^", 0, max(top, 1))
+            self.notes["popularity"] = (
+                "Spotify sent no popularity, so this filter uses ListenBrainz listeners (open data, "
+                "savedlib.add_open_data) in powers of ten: 2-4 keeps tracks with 100 to 10,000 listeners."
+            )
+        elif not stats.popularity_known(lib):
             self.notes["popularity"] = (
                 f"Popularity is hidden. {stats.why_missing(lib, 'popularity', 'popularity scores')}"
             )
@@ -268,6 +275,15 @@ def _span(values: np.ndarray, default: tuple[int, int]) -> tuple[int, int]:
     """The whole-number range of the known ``values``, or ``default`` when none is known."""
     known = values[~np.isnan(values)]
     return (int(known.min()), int(known.max())) if known.size else default
+
+
+def _popularity(lib: Library) -> np.ndarray:
+    """What the popularity filter compares: Spotify's score, or where Spotify sent none, log10 of the
+    ListenBrainz listeners open data found (NaN unknown)."""
+    if stats.popularity_measure(lib) == "listeners":
+        listeners = lib.tracks["listeners"].to_numpy(dtype=float, na_value=np.nan)
+        return np.log10(np.maximum(listeners, 1))
+    return lib.tracks["popularity"].to_numpy(dtype=float, na_value=np.nan)
 
 
 def _range(kind: type, description: str, lo: float, hi: float, **options: object) -> widgets.Widget:

@@ -19,7 +19,9 @@ from savedlib.matching import same_song  # noqa: F401 (the one name rule, at hom
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 """The days of the week in the order the charts show them."""
 
-FIELD_OF = {column: field for field, (column, _) in WATCHED_FIELDS.items()} | {"album_release_year": "album.release_date"}
+FIELD_OF = {column: field for field, (column, _) in WATCHED_FIELDS.items()} | {
+    "album_release_year": "album.release_date"
+}
 """The Spotify field behind each column whose absence ``info["missing_fields"]`` explains."""
 
 
@@ -47,6 +49,17 @@ def why_missing(lib: Library, column: str, what: str, local_files: bool = False)
 def popularity_known(lib: Library) -> bool:
     """Whether any (non-local) track has Spotify's popularity score: the one answer every view uses."""
     return why_missing(lib, "popularity", "popularity scores") is None
+
+
+def listeners_known(lib: Library) -> bool:
+    """Whether any track has ListenBrainz listeners (``savedlib.add_open_data``)."""
+    return "listeners" in lib.tracks and bool(lib.tracks["listeners"].notna().any())
+
+
+def popularity_measure(lib: Library) -> str:
+    """The column the popularity views show: Spotify's ``popularity`` where it was sent, else ListenBrainz
+    ``listeners`` where open data has them (never passed off as Spotify's score), else ``popularity``."""
+    return "listeners" if not popularity_known(lib) and listeners_known(lib) else "popularity"
 
 
 def track_labels(tracks: pd.DataFrame, width: int = 48, numbered: bool = True) -> pd.Series:
@@ -181,8 +194,18 @@ def popularity_histogram(lib: Library, step: int = 5) -> pd.DataFrame:
     return pd.DataFrame({"start": starts, "end": starts + step, "tracks": counts.astype(np.int64)})
 
 
-def popularity_by(lib: Library, by: str) -> pd.DataFrame:
-    """Popularity quartiles per ``by``: ``"release_year"`` or ``"save_month"``."""
+def listeners_histogram(lib: Library) -> pd.DataFrame:
+    """Tracks per decade of ListenBrainz listeners (1-9, 10-99, 100-999 ...): the counts span five orders
+    of magnitude, so the bins are even on a log scale."""
+    values = lib.tracks["listeners"].dropna().to_numpy(dtype=np.float64)
+    decade = np.floor(np.log10(np.maximum(values, 1))).astype(np.int64)
+    counts = np.bincount(decade, minlength=max(int(decade.max(initial=0)) + 1, 1))
+    starts = 10.0 ** np.arange(len(counts))
+    return pd.DataFrame({"start": starts, "end": starts * 10, "tracks": counts.astype(np.int64)})
+
+
+def popularity_by(lib: Library, by: str, column: str = "popularity") -> pd.DataFrame:
+    """Quartiles of ``column`` (``popularity``, or ``listeners``) per ``by``: ``"release_year"`` or ``"save_month"``."""
     t = lib.tracks
     if by == "release_year":
         key = t["album_release_year"]
@@ -190,8 +213,8 @@ def popularity_by(lib: Library, by: str) -> pd.DataFrame:
         key = t["added_at"].dt.tz_localize(None).dt.to_period("M").dt.to_timestamp().astype("datetime64[us]")
     else:
         raise ValueError(f"by must be 'release_year' or 'save_month', not {by!r}")
-    frame = pd.DataFrame({by: key, "popularity": t["popularity"].astype("Float64")}).dropna()
-    grouped = frame.groupby(by)["popularity"]
+    frame = pd.DataFrame({by: key, "value": t[column].astype("Float64")}).dropna()
+    grouped = frame.groupby(by)["value"]
     out = grouped.quantile([0.25, 0.5, 0.75]).unstack()
     out.columns = ["q1", "median", "q3"]
     out["tracks"] = grouped.size()
