@@ -42,6 +42,7 @@ class Playlists:
         self.pending = sorted(changes, key=lambda c: c.after)
         self.deleted: set[str] = set()
         self.entry_pages = 0
+        self.cache: dict[tuple[int, bool], bytes] = {}
 
     def listing(self, offset: int, limit: int, base: str, dev_mode: bool) -> dict:
         """One page of ``GET /v1/me/playlists``."""
@@ -58,8 +59,17 @@ class Playlists:
             return 404, "Resource not found"
         if playlist["owner"]["id"] != self.me and not playlist["collaborative"]:
             return 403, "Forbidden"
-        page = [e if dev_mode else {**e, "track": e["item"]} for e in playlist["entries"][offset : offset + limit]]
-        return 200, _envelope(f"{base}/v1/playlists/{playlist_id}/items", page, offset, limit, len(playlist["entries"]))
+        page = [self._encoded(e, dev_mode) for e in playlist["entries"][offset : offset + limit]]
+        envelope = _envelope(f"{base}/v1/playlists/{playlist_id}/items", [], offset, limit, len(playlist["entries"]))
+        head, tail = json.dumps(envelope, ensure_ascii=False).encode().split(b'"items": []', 1)
+        return 200, head + b'"items": [' + b", ".join(page) + b"]" + tail  # entries encoded once, spliced in
+
+    def _encoded(self, e: dict, dev_mode: bool) -> bytes:
+        """An entry's JSON, made once (older apps also get the track or episode under ``track``)."""
+        key = (id(e), dev_mode)
+        if key not in self.cache:
+            self.cache[key] = json.dumps(e if dev_mode else {**e, "track": e["item"]}, ensure_ascii=False).encode()
+        return self.cache[key]
 
     def _apply_changes(self) -> None:
         while self.pending and self.pending[0].after < self.entry_pages:
@@ -81,7 +91,7 @@ def store(state: Any) -> Playlists:
     if getattr(state, "playlist_store", None) is None:
         knobs = state.knobs
         chosen = knobs.playlists if knobs.playlists is not None else demo_playlists(state.items, knobs.seed)
-        chosen = json.loads(json.dumps(chosen))  # its own copy: changes stay in this stand-in
+        chosen = [dict(p) for p in chosen]  # its own playlists: a change replaces their entries, never edits them
         state.playlist_store = Playlists(chosen, knobs.account_id, list(knobs.playlist_changes), list(state.items))
     return state.playlist_store
 
@@ -147,6 +157,6 @@ def serve(handler: Any, path: str, query: dict[str, list[str]]) -> None:
             status, body = store(state).entries(playlist_id, offset, limit, handler.server.url, state.knobs.dev_mode)
         state.count(endpoint, status)
     if status == 200:
-        handler._json(200, body)
+        handler._send(200, body) if isinstance(body, bytes) else handler._json(200, body)
     else:
         handler._error(status, body)
