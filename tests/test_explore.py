@@ -1,6 +1,9 @@
 """The explorer driven from Python: set widget values, read the result, the views and the table."""
 
+import html
 import re
+import timeit
+from dataclasses import replace
 
 import altair as alt
 import numpy as np
@@ -201,3 +204,80 @@ def test_sort_keys_exist(lib):
 
 def test_result_is_numpy_masked_not_looped(ex):
     assert isinstance(ex.keep, np.ndarray) and ex.keep.dtype == bool
+
+
+@pytest.fixture(scope="module")
+def with_playlists():
+    return savedlib.demo(2500, playlists=True)
+
+
+def test_playlist_filters_only_with_playlists(ex, with_playlists):
+    assert "playlists" not in ex.filters and "no_playlist" not in ex.filters
+    shown = savedlib.explore(with_playlists)
+    options = shown.filters["playlists"].options
+    read = with_playlists.playlists[with_playlists.playlists["status"] == "read"]
+    assert [number for _, number in options] == read["playlist"].tolist()  # only playlists whose songs are known
+    labels = [label for label, _ in options]
+    assert "Chill" in labels and "Chill (2)" in labels  # two playlists of one name stay two
+    assert "Indie finds" not in labels and "Today's Top Hits" not in labels
+    note = shown._filters.notes["playlists"]
+    assert "2 of 11 playlists could not be read" in note and "Indie finds" in note and "Today's Top Hits" in note
+    assert html.escape(note) in shown.widget.children[2].value  # shown under the filters, in words
+
+
+def test_in_playlists_matches_the_entries(with_playlists):
+    ex = savedlib.explore(with_playlists)
+    e = with_playlists.playlist_items
+    chill = [n for label, n in ex.filters["playlists"].options if label.startswith("Chill")]
+    ex.filters["playlists"].value = tuple(chill)
+    want = set(e.loc[e["playlist"].isin(chill) & e["item"].notna(), "item"].astype(int))
+    assert set(ex.result.index) == want and 0 < ex.count < 2500
+    one = set(e.loc[(e["playlist"] == chill[0]) & e["item"].notna(), "item"].astype(int))
+    assert one < want  # the two "Chill"s are told apart
+    assert "in Chill or Chill (2)" in ex.summary.value
+    ex.filters["playlists"].value = (chill[0],)
+    assert set(ex.result.index) == one
+
+
+def test_in_no_playlist_is_what_stats_says(with_playlists):
+    ex = savedlib.explore(with_playlists)
+    ex.filters["no_playlist"].value = "none"
+    unsorted = savedlib.stats.in_no_playlist(with_playlists)
+    assert ex.result.index.equals(unsorted.index) and ex.count == len(unsorted) > 0
+    assert set(ex.result.index).isdisjoint(set(with_playlists.playlist_items["item"].dropna().astype(int)))
+    assert "in no playlist" in ex.summary.value
+    with ex.hold():
+        ex.filters["playlists"].value = (ex.filters["playlists"].options[0][1],)
+    assert ex.count == 0  # in a playlist and in none: nothing
+    with ex.hold():
+        ex.filters["no_playlist"].value = "any"
+        ex.filters["album_type"].value = "single"
+    t = with_playlists.tracks
+    first = ex.filters["playlists"].options[0][1]
+    e = with_playlists.playlist_items
+    held = set(e.loc[(e["playlist"] == first) & e["item"].notna(), "item"].astype(int))
+    assert set(ex.result.index) == held & set(t.index[t["album_type"] == "single"])
+    ex.reset()
+    assert ex.count == 2500 and ex.filters["playlists"].value == () and ex.filters["no_playlist"].value == "any"
+
+
+def test_playlists_none_readable_disable_the_filter(with_playlists):
+    lib = with_playlists
+    unread = lib.playlists.assign(status=lib.playlists["status"].where(lib.playlists["status"] != "read", "gone"))
+    ex = savedlib.explore(replace(lib, playlists=unread, playlist_items=lib.playlist_items.iloc[:0]))
+    assert ex.filters["playlists"].disabled and ex.filters["no_playlist"].disabled
+    assert ex.filters["playlists"].options == ()
+    assert "11 of 11 playlists could not be read" in ex._filters.notes["playlists"]
+
+
+def test_playlist_filter_is_vectorised_at_50000():
+    big = savedlib.demo(50_000, playlists=True)
+    ex = savedlib.explore(big)
+    ex.filters["no_playlist"].value = "none"
+    assert ex.count == int((savedlib.stats.playlist_counts(big) == 0).sum()) > 0
+    with ex.hold():
+        ex.filters["no_playlist"].value = "any"
+        ex.filters["playlists"].value = tuple(n for _, n in ex.filters["playlists"].options[:3])
+    assert 0 < ex.count < 50_000
+    filtering = [timeit.timeit(ex._filters.mask, number=1) for _ in range(3)]  # the mask alone, without the views
+    assert min(filtering) < 0.05, filtering  # array operations over ~20,000 entries, no loop per track

@@ -86,3 +86,14 @@ def test_charts_stay_small_at_50000_tracks():
         spec = json.dumps(chart(big).to_dict())
         assert len(spec) < 250_000, chart.__name__
     assert np.isclose(stats.playlist_buckets(big)["tracks"].sum(), 50_000)
+
+
+def test_in_playlists_by_number(lib):
+    e = lib.playlist_items
+    for chosen in ([0], [3, 4], [8, 9], [99], []):  # 8 and 9 unread: they hold nothing known; 99 is no playlist
+        want = set(e.loc[e["playlist"].isin(chosen) & e["item"].notna(), "item"].astype(int))
+        got = stats.playlists.in_playlists(lib, chosen)
+        assert got.index.equals(lib.tracks.index) and set(got.index[got]) == want
+    assert (
+        stats.playlists.in_playlists(lib, [0]).sum() == (stats.playlists_of(lib)["names"].str.contains("Running")).sum()
+    )

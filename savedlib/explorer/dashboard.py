@@ -244,6 +244,11 @@ class Explorer:
         ]
         plays = [w["plays"], w["since_saved"]] if "plays" in w else []
         genres = [widgets.HTML("<b>Genres</b> (type to search, several at once)"), w["genres"]] if "genres" in w else []
+        playlists = (
+            [widgets.HTML("<b>Playlists</b> (several at once: Ctrl- or ⌘-click)"), w["playlists"], w["no_playlist"]]
+            if "playlists" in w
+            else []
+        )
         left = widgets.VBox(
             [w["saved"], w["released"], w["duration"], w["popularity"], *plays], layout=widgets.Layout(width="50%")
         )
@@ -252,6 +257,7 @@ class Explorer:
                 widgets.HTML("<b>Artists</b> (type to search, several at once)"),
                 w["artists"],
                 *genres,
+                *playlists,
                 w["album_type"],
                 w["explicit"],
                 widgets.HBox([w["market"], w["playable"]]),

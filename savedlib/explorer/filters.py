@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 import numpy as np
+import pandas as pd
 
 from savedlib import stats
 from savedlib.library import Library
+from savedlib.stats import playlists as where
 
 ANY = "any"
 ALBUM_CHOICES = [("albums", "album"), ("singles", "single"), ("compilations", "compilation")]
@@ -67,13 +69,15 @@ def month_label(month: int) -> str:
 
 class Filters:
     """The filter widgets by name (``saved``, ``released``, ``artists``, ``album_type``, ``explicit``,
-    ``duration``, ``popularity``, ``market``, ``playable``; ``genres`` when the library has genres; with
-    a listening history also ``plays`` and ``since_saved``) and the mask they select."""
+    ``duration``, ``popularity``, ``market``, ``playable``; ``genres`` when the library has genres;
+    ``playlists`` and ``no_playlist`` when it has playlists; with a listening history also ``plays`` and
+    ``since_saved``) and the mask they select."""
 
     def __init__(self, lib: Library):
         self.lib = lib
         self.cols = c = Columns.of(lib)
         self._market_items: dict[str, np.ndarray] = {}
+        self._counts: np.ndarray | None = None  # how many playlists hold each track, once asked
         self.notes: dict[str, str] = {}
         lo, hi = _span(c.saved_month, (0, 0))
         months = np.arange(lo, hi + 1)
@@ -126,6 +130,8 @@ class Filters:
         self.widgets["market"], self.widgets["playable"] = self._market_widgets()
         if "plays" in lib.tracks:
             self.widgets.update(self._plays_widgets())
+        if not lib.playlists.empty:
+            self.widgets.update(self._playlist_widgets())
         if not lib.genres.empty:
             self.widgets["genres"] = widgets.TagsInput(
                 value=[],
@@ -134,6 +140,25 @@ class Filters:
                 placeholder="type a genre",
                 layout=full_width(),
             )
+
+    def _playlist_widgets(self) -> dict[str, widgets.Widget]:
+        """ "In playlist ..." (the playlists read, one or several) and "in no playlist"; a note naming the
+        playlists that could not be read, whose songs neither filter can see."""
+        chosen = widgets.SelectMultiple(
+            options=playlist_options(self.lib.playlists),
+            value=(),
+            description="In playlist",
+            rows=min(6, max(len(self.lib.playlists), 2)),
+            layout=full_width(),
+            style=STYLE,
+        )
+        unsorted = _choice("Playlists", [("any", ANY), ("in no playlist", "none")])
+        chosen.disabled = unsorted.disabled = not chosen.options
+        note = where.unread_note(self.lib)
+        if note:
+            unread = self.lib.playlists.loc[self.lib.playlists["status"] != "read", "name"]
+            self.notes["playlists"] = f"{note} Not read: {', '.join(unread.fillna('(no name)'))}."
+        return {"playlists": chosen, "no_playlist": unsorted}
 
     def _plays_widgets(self) -> dict[str, widgets.Widget]:
         """Plays from the listening history: how many, and whether played since the save."""
@@ -190,6 +215,8 @@ class Filters:
             keep &= self._by_artists(w["artists"].value)
         if "genres" in w and w["genres"].value:
             keep &= self._by_genres(w["genres"].value)
+        if "playlists" in w:
+            keep &= self._by_playlists(w["playlists"].value, w["no_playlist"].value)
         if w["market"].value != ANY:
             market = w["market"].value
             keep &= self._playable_in(market) if w["playable"].value == "playable" else self._blocked_in(market)
@@ -211,6 +238,17 @@ class Filters:
         g = self.lib.genres
         keep = np.zeros(len(self.cols.saved_month), dtype=bool)
         keep[g["item"].to_numpy()[g["genre"].isin(names).to_numpy(dtype=bool, na_value=False)]] = True
+        return keep
+
+    def _by_playlists(self, chosen: tuple[int, ...], unsorted: str) -> np.ndarray:
+        """Tracks in any of the ``chosen`` playlists, and/or in none (``stats.playlists``' answers)."""
+        keep = np.ones(len(self.cols.saved_month), dtype=bool)
+        if chosen:
+            keep &= where.in_playlists(self.lib, chosen).to_numpy()
+        if unsorted != ANY:
+            if self._counts is None:
+                self._counts = where.playlist_counts(self.lib).to_numpy()
+            keep &= self._counts == 0
         return keep
 
     def _playable_in(self, market: str) -> np.ndarray:
@@ -235,7 +273,9 @@ class Filters:
         w["artists"].value = []
         if "genres" in w:
             w["genres"].value = []
-        for name in ("album_type", "explicit", "market", "since_saved"):
+        if "playlists" in w:
+            w["playlists"].value = ()
+        for name in ("album_type", "explicit", "market", "since_saved", "no_playlist"):
             if name in w:
                 w[name].value = ANY
         if "plays" in w:
@@ -260,6 +300,11 @@ class Filters:
         for name in ("album_type", "explicit"):
             if w[name].value != ANY:
                 out.append(w[name].value)
+        if "playlists" in w and w["playlists"].value:
+            labels = dict((v, label) for label, v in w["playlists"].options)
+            out.append("in " + " or ".join(labels[v] for v in w["playlists"].value))
+        if "playlists" in w and w["no_playlist"].value != ANY:
+            out.append("in no playlist")
         if w["market"].value != ANY:
             out.append(f"{'playable' if w['playable'].value == 'playable' else 'not playable'} in {w['market'].value}")
         if "plays" in w:
@@ -269,6 +314,16 @@ class Filters:
             if w["since_saved"].value != ANY:
                 out.append("never played since saved" if w["since_saved"].value == "never" else "played since saved")
         return out
+
+
+def playlist_options(playlists: pd.DataFrame) -> list[tuple[str, int]]:
+    """The playlists one can choose (those read), as (label, number): two playlists with the same name stay
+    two ("Chill", "Chill (2)"), in the order of ``lib.playlists``."""
+    read = playlists[playlists["status"] == "read"]
+    names = read["name"].fillna("(no name)").astype(str)
+    nth = names.groupby(names).cumcount().to_numpy() + 1
+    labels = [name if k == 1 else f"{name} ({k})" for name, k in zip(names, nth, strict=True)]
+    return list(zip(labels, read["playlist"].to_numpy(dtype=int).tolist(), strict=True))
 
 
 def _span(values: np.ndarray, default: tuple[int, int]) -> tuple[int, int]:

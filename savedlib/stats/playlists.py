@@ -4,6 +4,8 @@ items by ``savedlib.matching``'s one rule when the playlists were read)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -22,12 +24,26 @@ def _songs(lib: Library) -> pd.DataFrame:
     return e.assign(playlist_name=e["playlist"].map(names).astype("string"))
 
 
+def _held(lib: Library) -> pd.DataFrame:
+    """Which saved item each playlist holds: unique (``item``, ``playlist``) pairs of the matched entries."""
+    e = lib.playlist_items
+    return e.loc[e["item"].notna(), ["item", "playlist"]].drop_duplicates()
+
+
 def playlist_counts(lib: Library) -> pd.Series:
     """For each saved item, how many playlists hold it (a song twice in one playlist counts once); 0 for none."""
-    e = lib.playlist_items
-    pairs = e.loc[e["item"].notna(), ["item", "playlist"]].drop_duplicates()
-    counts = np.bincount(pairs["item"].to_numpy(dtype=np.int64), minlength=len(lib.tracks))
+    counts = np.bincount(_held(lib)["item"].to_numpy(dtype=np.int64), minlength=len(lib.tracks))
     return pd.Series(counts[: len(lib.tracks)], index=lib.tracks.index, name="playlists")
+
+
+def in_playlists(lib: Library, playlists: Iterable[int]) -> pd.Series:
+    """For each saved item, whether any of ``playlists`` (numbers of ``lib.playlists.playlist``) holds it:
+    the explorer's "in playlist ..." filter. Unknown numbers hold nothing."""
+    pairs = _held(lib)
+    items = pairs.loc[pairs["playlist"].isin(list(playlists)), "item"].to_numpy(dtype=np.int64)
+    keep = np.zeros(len(lib.tracks), dtype=bool)
+    keep[items[items < len(keep)]] = True
+    return pd.Series(keep, index=lib.tracks.index, name="in_playlists")
 
 
 def playlists_of(lib: Library) -> pd.DataFrame:
