@@ -14,6 +14,7 @@ from savedlib.genres import add_genres
 from savedlib.library import Library
 from savedlib.loader import load
 from savedlib.opendata import add_open_data
+from savedlib.playlists import add_playlists
 from savedlib.signin import ask
 from savedlib.signin.flow import ACCOUNTS_URL, API_URL, SignIn
 
@@ -27,6 +28,7 @@ def open_library(
     api_url: str = API_URL,
     genres: bool = False,
     open_data: dict[str, Any] | None = None,
+    playlists: bool = False,
     **load_options: Any,
 ) -> Library:
     """The demo library, or with ``mine=True`` your own, read through your sign-in.
@@ -45,27 +47,42 @@ def open_library(
     listeners, with no request to Spotify beyond the load); Spotify is asked first only
     where it can send genres, and if it turns out it sends none, open data takes over.
     ``open_data`` holds ``add_open_data``'s keyword arguments (where the services are ...).
+
+    ``playlists=True`` adds the playlists (``savedlib.add_playlists``: yours, through the same sign-in and
+    sender; the demo listener's for the demo); if the daily quota runs out first, you get those read so far
+    and a warning saying when to run the cell again for the rest.
     """
     if not mine:
-        return demo()
+        return demo(playlists=playlists)
     flow = SignIn(client_id, redirect_uri, accounts_url=accounts_url, api_url=api_url)
     if not flow.resume():
         ask(flow)
         if not flow.signed_in:
             raise SignInAgain("not signed in yet", "use the sign-in box above, then run this cell again")
     lib = load(flow.client, **load_options)
-    if not genres:
-        return lib
+    how = {f.name for f in fields(Options)} - {"market"}  # how to send requests: the same as the load's
+    shared = {k: v for k, v in load_options.items() if k in how}
+    if genres:
+        lib = _genres(flow.client, lib, shared, open_data or {})
+    if playlists:
+        try:
+            lib = add_playlists(flow.client, lib, **shared)
+        except RateLimited as stopped:
+            warnings.warn(str(stopped), stacklevel=2)
+            lib = stopped.partial
+    return lib
+
+
+def _genres(sp: Any, lib: Library, shared: dict[str, Any], open_data: dict[str, Any]) -> Library:
+    """Genres from Spotify where it sends them, else from open music data; a quota stop keeps what was found."""
     if read_in_development_mode(lib.info):
-        return _open_data(lib, open_data or {})
+        return _open_data(lib, open_data)
     try:
-        how = {f.name for f in fields(Options)} - {"market"}  # how to send requests: the same as the load's
-        shared = {k: v for k, v in load_options.items() if k in how}
-        return add_genres(flow.client, lib, **shared)
+        return add_genres(sp, lib, **shared)
     except GenresUnavailable:
-        return _open_data(lib, open_data or {})
+        return _open_data(lib, open_data)
     except RateLimited as stopped:
-        warnings.warn(str(stopped), stacklevel=2)
+        warnings.warn(str(stopped), stacklevel=3)
         return stopped.partial
 
 
@@ -74,5 +91,5 @@ def _open_data(lib: Library, options: dict[str, Any]) -> Library:
     try:
         return add_open_data(lib, **options)
     except OpenDataFailed as stopped:
-        warnings.warn(str(stopped), stacklevel=3)
+        warnings.warn(str(stopped), stacklevel=4)
         return stopped.partial or lib

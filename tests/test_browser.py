@@ -298,3 +298,33 @@ def test_explorer_filters_change_chart_and_table(page, lab):
     assert explorer.locator("table.savedlib-table").inner_text() != before_table
     assert linked.screenshot() != before_chart
     page.screenshot(path=str(SCREENSHOTS / "explorer-after.png"), full_page=True)
+
+
+def test_playlists_notebook_draws_and_its_filter_works(page, lab):
+    run_all(page, lab, "playlists.ipynb")
+    page.wait_for_function(f"() => document.querySelectorAll('{CHART}').length >= 3", timeout=60_000)
+    for title in ("In how many of your playlists", "went into no playlist", "How much of each playlist"):
+        chart = page.locator(".vega-embed").filter(has_text=title).first
+        assert chart.locator("path, rect").count() > 3, title
+    explorer = page.locator(".jp-OutputArea-output .widget-vbox").filter(has_text="Reset filters").first
+    explorer.wait_for(timeout=30_000)
+    summary = explorer.locator(".widget-html").first
+    assert "1,779 of 2,500 tracks" in summary.inner_text()  # in no playlist, as the notebook set it
+    assert "could not be read" in explorer.inner_text()  # the note naming the playlists not read
+    # Back to any, then choose the two "Chill"s in the list, as a person would.
+    unsorted = explorer.locator(".widget-toggle-buttons").filter(has_text="in no playlist")
+    unsorted.locator("button").filter(has_text=re.compile(r"^any$")).click()
+    page.wait_for_function(
+        "() => document.querySelector('.jp-OutputArea-output .widget-vbox .widget-html').innerText"
+        ".includes('2,500 of 2,500')",
+        timeout=30_000,
+    )
+    chooser = explorer.locator(".widget-select-multiple select")
+    chooser.select_option(label=["Chill", "Chill (2)"])
+    page.wait_for_function(
+        "() => document.querySelector('.jp-OutputArea-output .widget-vbox .widget-html').innerText"
+        ".includes('in Chill or Chill (2)')",
+        timeout=30_000,
+    )
+    assert "118 of 2,500 tracks" in summary.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "playlists.png"), full_page=True)

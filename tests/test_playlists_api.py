@@ -138,3 +138,23 @@ def test_older_answers_with_track_and_episodes_shaped_like_tracks():
     assert cols["kind"].to_pylist() == ["track", "episode", "local file", "unknown"]
     assert cols["isrc"].to_pylist()[0] == "X" and cols["track_id"].to_pylist()[0] == "0123456789012345678901"
     assert cols["album_name"].to_pylist()[1] is None
+
+
+def test_the_notebooks_switch_adds_playlists_in_one_line(tmp_path, monkeypatch, expected):
+    from tests.test_signin import CLIENT, free_port, sent_back_to
+
+    assert savedlib.open_library(mine=False, playlists=True).playlist_items.equals(expected.playlist_items)
+    monkeypatch.setenv("SAVEDLIB_CACHE_DIR", str(tmp_path / "cache"))
+    redirect = f"http://127.0.0.1:{free_port()}/callback"
+    with StandIn(n=2500, redirect_uris=(redirect,), dev_mode=True) as api:
+        where = {"client_id": CLIENT, "redirect_uri": redirect, "accounts_url": api.url, "api_url": f"{api.url}/v1/"}
+        flow = savedlib.signin.SignIn(**where)
+        flow.finish(sent_back_to(flow))  # a sign-in made now: with the playlist scopes
+        before = api.state.api_requests
+        mine = savedlib.open_library(mine=True, playlists=True, progress=False, **where)
+        pd.testing.assert_frame_equal(mine.playlist_items, expected.playlist_items)
+        load_cost = api.state.api_requests - before - mine.info["playlists"]["requests"]
+        api.state.knobs.daily_quota = api.state.api_requests + load_cost + 3  # the load, then three more requests
+        with pytest.warns(UserWarning, match=r"quota.*add_playlists\(sp, error.partial\)"):
+            some = savedlib.open_library(mine=True, playlists=True, progress=False, **where)
+    assert "not read yet" in set(some.playlists["status"]) and len(some) == 2500  # what was read, not an error
