@@ -38,9 +38,9 @@ from savedlib.history import History, read_history
 from savedlib.library import Library, from_items, read_parquet
 from savedlib.loader import load
 from savedlib.opendata import OpenDataCache, add_open_data
-from savedlib.playlists import add_playlists, read_playlists
+from savedlib.playlists import read_playlists
 from savedlib.signin import connect, sign_out
-from savedlib.snapshot import open_snapshot
+from savedlib.snapshot import add_playlists, open_snapshot
 from savedlib.sources.account_data import read_account_data
 from savedlib.sources.exportify import read_exportify
 

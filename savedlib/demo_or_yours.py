@@ -14,9 +14,9 @@ from savedlib.genres import add_genres
 from savedlib.library import Library
 from savedlib.loader import load
 from savedlib.opendata import add_open_data
-from savedlib.playlists import add_playlists
 from savedlib.signin import ask
 from savedlib.signin.flow import ACCOUNTS_URL, API_URL, SignIn
+from savedlib.snapshot import add_playlists
 
 
 def open_library(
@@ -66,7 +66,7 @@ def open_library(
         lib = _genres(flow.client, lib, shared, open_data or {})
     if playlists:
         try:
-            lib = add_playlists(flow.client, lib, **shared)
+            lib = add_playlists(flow.client, lib, snapshot=load_options.get("snapshot"), **shared)
         except RateLimited as stopped:
             warnings.warn(str(stopped), stacklevel=2)
             lib = stopped.partial

@@ -68,7 +68,10 @@ def add_playlists(
             ``playlist-read-collaborative`` (``savedlib.connect()`` asks for both).
         lib: the saved library; its playlists, if it has them, are the held ones: a playlist whose
             ``snapshot_id`` has not changed is not read again.
-        concurrency, progress, max_wait, retries: as for ``savedlib.load``.
+        concurrency: requests at once (1-50), as for ``savedlib.load``.
+        progress: show a progress bar.
+        max_wait: the longest ``Retry-After`` (seconds) to wait out; a longer one stops with ``RateLimited``.
+        retries: how often a request is retried after server errors or broken bodies.
 
     The daily quota (or a wait over ``max_wait``) stops at once with ``RateLimited``: its ``.partial`` has
     the playlists read so far, and ``add_playlists(sp, error.partial)`` asks only for the others.
@@ -373,6 +376,7 @@ class _Read:
         f = self.sender.figures
         return {
             "source": f"Spotify Web API at {self.sender.prefix}",
+            "account_id": self.me,
             "read_at": utc_stamp(),
             "complete": complete,
             "unchanged": len(self.reused),

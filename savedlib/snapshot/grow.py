@@ -9,6 +9,7 @@ not 50,000. Anything else (null tracks, a different order) is converted in full.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from savedlib.frames.missing import missing_fields
 from savedlib.frames.schema import CATEGORIES
 from savedlib.library import LATER_TABLES, Library, from_items
 from savedlib.markets import SPOTIFY_MARKETS
+from savedlib.playlists import rematch
 from savedlib.tables import stack, tidy_categories
 
 
@@ -42,6 +44,16 @@ def refreshed(held: Library, held_items: Sequence[Any], items: Sequence[Any], in
     return Library(
         tracks, long["artists"], long["markets"], {**new.info, **facts}, **{n: long[n] for n in LATER_TABLES}
     )
+
+
+def with_held_playlists(held: Library, lib: Library) -> Library:
+    """``lib`` (the library a load into a snapshot built) with the playlists ``held`` had, each entry matched
+    again to ``lib``'s items: new saves change which saved item an entry is, not what the playlists hold (read
+    them again with ``savedlib.add_playlists``; unchanged ones cost nothing)."""
+    if held.playlists.empty:
+        return lib
+    info = {**lib.info, "playlists": dict(held.info.get("playlists") or {})}
+    return rematch(replace(lib, playlists=held.playlists, playlist_items=held.playlist_items, info=info))
 
 
 def _same_shape(new: Library, held: Library) -> bool:

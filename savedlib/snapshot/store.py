@@ -21,7 +21,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -226,26 +226,48 @@ class Snapshot:
     ) -> None:
         """Write a new version of the snapshot, then switch to it in one rename."""
         previous = self.read_meta() if self.exists() else None  # refuses to overwrite a damaged snapshot
+        account_id = account_id or (previous or {}).get("account_id")
+        meta = {
+            "complete": complete,
+            "total": total,
+            "items": len(items),
+            **({"account_id": account_id} if account_id else {}),
+            "info": info,
+        }
+        self._commit(previous, lambda folder: _write_data(folder, items, changes, library), meta)
+
+    def replace_library(self, library: Library) -> None:
+        """A new version of this complete snapshot with ``library`` as its typed tables (and its ``info`` as the
+        snapshot's): the raw items and the history of changes stay as they are (linked, not rewritten). For
+        what is added beside the saved library, such as the playlists."""
+        previous = self.read_meta()
+        if not previous.get("complete"):
+            raise SnapshotError(
+                f"{self.path} holds no whole library yet: finish it with savedlib.load(sp, snapshot=...) first"
+            )
+        held = self.path / previous["data"]
+
+        def fill(folder: Path) -> None:
+            for name in ("items.parquet", "changes.parquet"):
+                if (held / name).exists():
+                    _link_or_copy(held / name, folder / name)
+            library.to_parquet(folder / "library")
+
+        keep = {k: v for k, v in previous.items() if k not in ("format", "version", "data", "written_at")}
+        self._commit(previous, fill, {**keep, "info": library.info})
+
+    def _commit(self, previous: dict | None, fill: Callable[[Path], None], fields: dict) -> None:
+        """Fill a staging folder, rename it to the next ``vNNNNNN``, point ``snapshot.json`` (with ``fields``)
+        at it in one atomic replace, then remove older versions: a crash at any moment leaves a whole snapshot."""
         self.path.mkdir(parents=True, exist_ok=True)
         number = int(previous["data"][1:]) + 1 if previous else 1
         name = f"v{number:06d}"
         staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=self.path))
         try:
-            _write_data(staging, items, changes, library)
+            fill(staging)
             fsync_tree(staging)
             staging.rename(self.path / name)
-            account_id = account_id or (previous or {}).get("account_id")
-            meta = {
-                "format": FORMAT,
-                "version": VERSION,
-                "data": name,
-                "complete": complete,
-                "total": total,
-                "items": len(items),
-                "written_at": utc_stamp(),
-                **({"account_id": account_id} if account_id else {}),
-                "info": info,
-            }
+            meta = {"format": FORMAT, "version": VERSION, "data": name, **fields, "written_at": utc_stamp()}
             atomic_write_text(self.meta_file, json.dumps(meta, indent=2, default=str))
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -260,6 +282,15 @@ class Snapshot:
         """Update ``snapshot.json`` alone (a refresh that found nothing new), atomically; the data stays."""
         meta = {**self.read_meta(), **fields, "written_at": utc_stamp()}
         atomic_write_text(self.meta_file, json.dumps(meta, indent=2, default=str))
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """``target`` as a hard link to ``source`` (data files are never edited in place, only removed), or a copy
+    where the file system has no hard links."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _write_data(folder: Path, items: Mapping[int, dict], changes: pd.DataFrame, library: Library | None) -> None:

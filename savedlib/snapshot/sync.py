@@ -19,7 +19,7 @@ from savedlib.items.identity import shows
 from savedlib.items.pages import PAGE_SIZE, Page
 from savedlib.library import Library, from_items
 from savedlib.snapshot.changes import record_changes
-from savedlib.snapshot.grow import refreshed
+from savedlib.snapshot.grow import refreshed, with_held_playlists
 from savedlib.snapshot.refresh import Inconsistent, Refresher
 from savedlib.snapshot.store import Snapshot, Stored, empty_changes, with_changes
 
@@ -161,7 +161,7 @@ class Sync:
             held = self.store.read_library(self.stored)
         except SnapshotError:  # the held tables are damaged: the items read are enough
             return from_items(items, **info)
-        return refreshed(held, self.stored.items.ordered(), items, info)
+        return with_held_playlists(held, refreshed(held, self.stored.items.ordered(), items, info))
 
     def save(self, lib: Library, items: list[dict]) -> Library:
         """Record what changed since the snapshot, write the complete snapshot, and return ``lib`` with its changes.
