@@ -60,7 +60,8 @@ def test_a_development_mode_library_gets_ids_genres_and_listeners(cache):
         cat = api.catalogue
     assert lib.tracks.equals(before) and "recording_mbid" not in lib.tracks  # the input is left as it was
     assert stats["musicbrainz"]["requests"] == want["musicbrainz"]
-    assert stats["musicbrainz"].get("503", 0) == 0 and stats["musicbrainz_min_gap"] >= 0.9 / 20
+    assert stats["musicbrainz"].get("503", 0) == 0
+    assert stats["musicbrainz_mean_rate"] <= 20 * 1.02  # departures are spaced exactly; arrivals jitter by a ms
     assert stats["listenbrainz"]["metadata/artist 200"] == want["listenbrainz_artists"]
     assert stats["listenbrainz"]["popularity/recording 200"] <= want["listenbrainz_popularity_at_most"]
     assert stats["user_agents"] == [user_agent()] and user_agent().startswith("savedlib/")
@@ -149,8 +150,8 @@ def test_the_standin_answers_503_to_a_client_faster_than_its_rate():
     with OpenDataStandIn(n=50, musicbrainz_rate=2.0) as api:
         http = urllib3.PoolManager()
         url = f"{api.musicbrainz_url}/url?resource={SPOTIFY_ARTIST.format('x' * 22)}&fmt=json"
-        statuses = [http.request("GET", url).status for _ in range(3)]
-        assert statuses[0] == 404 and statuses[1:] == [503, 503]
+        statuses = [http.request("GET", url).status for _ in range(4)]
+        assert statuses[:2] == [404, 404] and statuses[2:] == [503, 503]  # a burst of two, then refused
         body = http.request("GET", url).json()
         assert "exceeding the allowable rate limit" in body["error"]
 
@@ -165,7 +166,7 @@ def test_one_gate_holds_at_the_real_rate(cache):
         stats = api.stats()
     n = stats["musicbrainz"]["requests"]
     assert n == formula(lib, api)["musicbrainz"] and stats["musicbrainz"].get("503", 0) == 0
-    assert stats["musicbrainz_min_gap"] >= 0.9
+    assert stats["musicbrainz_mean_rate"] <= 1.0 * 1.02 and stats["musicbrainz_min_gap"] >= 0.9
     assert n - 1 <= took <= 1.2 * n
 
 
