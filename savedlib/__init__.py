@@ -5,7 +5,9 @@
 >>> lib.tracks.head()
 """
 
-from savedlib import redact
+from typing import TYPE_CHECKING
+
+from savedlib import redact, stats
 from savedlib.demo_or_yours import open_library
 from savedlib.demodata import (
     demo,
@@ -109,15 +111,15 @@ def explore(lib: Library, *, history: History | None = None, offline: bool = Tru
     return explorer(lib, history=history, offline=offline)
 
 
+if TYPE_CHECKING:  # imported on first use (it brings Altair and ipywidgets), visible to readers of the code
+    from savedlib.explorer import Explorer
+
+
 def __getattr__(name: str):
     if name == "Explorer":
         from savedlib.explorer import Explorer
 
         return Explorer
-    if name == "stats":
-        import savedlib.stats
-
-        return savedlib.stats
     raise AttributeError(f"module 'savedlib' has no attribute {name!r}")
 
 

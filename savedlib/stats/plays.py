@@ -185,6 +185,7 @@ def played_months(lib: Library | None, history: History) -> pd.DataFrame:
 
 #: How often a saved track was played, in words, in order.
 PLAYED = ("never", "once", "2 to 9 times", "10 times or more")
+"""How often saved tracks were played, the buckets of ``played_how_often``."""
 
 
 def played_how_often(per_track: pd.DataFrame) -> pd.DataFrame:
@@ -196,6 +197,7 @@ def played_how_often(per_track: pd.DataFrame) -> pd.DataFrame:
 
 
 WAITS = ("the same day", "within a week", "within a month", "within a year", "later", "not since saving")
+"""How long after saving a track was first played, the buckets of ``first_play_waits``."""
 
 
 def first_play_waits(per_track: pd.DataFrame) -> pd.DataFrame:
