@@ -63,8 +63,9 @@ def add_open_data(
     ``info["open_data"]`` say what was found, from where, and what could not be and why.
 
     Parameters:
-        musicbrainz_url, listenbrainz_url: where the services are (default: ``SAVEDLIB_MUSICBRAINZ_URL`` and
-            ``SAVEDLIB_LISTENBRAINZ_URL``, else the public services).
+        musicbrainz_url: where MusicBrainz's web service is (default: ``SAVEDLIB_MUSICBRAINZ_URL``, else
+            the public service).
+        listenbrainz_url: where ListenBrainz's API is (default: ``SAVEDLIB_LISTENBRAINZ_URL``, else the public one).
         musicbrainz_rate: requests a second MusicBrainz allows (1 for the public service; never set it higher).
         cache: the open-data cache (default: the one in your user cache folder).
         genres: replace the library's genres (``True``), keep them (``False``), or add them only where it has none.
