@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from tqdm.auto import tqdm
 
 from savedlib.errors import (
@@ -28,6 +29,7 @@ from savedlib.errors import (
     RequestFailed,
     RequestRejected,
     SignInAgain,
+    SourceError,
 )
 from savedlib.fetch.auth import ACCOUNT_ATTRIBUTE
 from savedlib.fetch.parallel import run_all
@@ -103,7 +105,7 @@ def from_answers(lib: Library, listed: list[dict], entries: dict[str, list[dict]
         if found is None:
             read.status[k] = "gone"
             continue
-        read.status[k], read.pages[k] = "read", {0: (len(found), [msgspec.json.encode(e) for e in found])}
+        read.status[k], read.pages[k] = "read", {0: (len(found), [msgspec.json.encode(e) for e in found], None)}
     return read.library(lib, complete=True)
 
 
@@ -150,12 +152,14 @@ def _stopped(error: BaseException, partial: Library) -> BaseException:
 
 
 def _decode_entries(answer: Answer) -> dict | str:
-    """A page of entries (each kept as JSON bytes) and its ``total``, or what was wrong with the body."""
+    """A page of entries (each kept as JSON bytes, and parsed into Arrow columns here, in the thread that
+    asked, while other pages are still on their way) and its ``total``, or what was wrong with the body."""
     try:
         page = msgspec.json.decode(answer.body, type=_EntryPage)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        table = api_entries.parse(page.items, "this page")
+    except (msgspec.DecodeError, msgspec.ValidationError, SourceError) as exc:
         return f"Spotify answered 200 with a body that is not a page of playlist entries ({exc})"
-    return {"items": page.items, "total": page.total}
+    return {"items": page.items, "total": page.total, "table": table}
 
 
 def _decode_list(answer: Answer) -> dict | str:
@@ -184,7 +188,7 @@ class _Read:
         self.listed: list[dict] | None = None
         self.nulls = 0
         self.status: dict[int, str] = {}  # playlist number -> status, once settled
-        self.pages: dict[int, dict[int, tuple[int, list]]] = {}  # playlist -> offset -> (total, entries)
+        self.pages: dict[int, dict[int, tuple]] = {}  # playlist -> offset -> (total, entries, Arrow table or None)
         self.reused: dict[int, pd.DataFrame] = {}
         self.changed: set[int] = set()  # read again after a change: the listed snapshot id is stale
         self.bar = tqdm(desc="Reading playlists", unit=" pages", disable=not options.progress)
@@ -287,7 +291,7 @@ class _Read:
         if isinstance(body, str):
             self.status[k], self.pages[k] = body, {}
         elif self.status.get(k) is None:
-            self.pages.setdefault(k, {})[offset] = (body["total"], body["items"])
+            self.pages.setdefault(k, {})[offset] = (body["total"], body["items"], body["table"])
 
     def _unsettled(self, todo: dict[int, list[int]]) -> dict[int, list[int]]:
         """The pages still wanted: a playlist whose pages agree on one total and cover it is settled; one whose
@@ -308,7 +312,7 @@ class _Read:
         """Whether playlist ``k``'s pages in hand make it whole ("read", and its status set), are consistent but
         short of some pages ("short"), or disagree ("changed"); and the offsets to ask for next."""
         pages = self.pages.get(k, {})
-        totals = {total for total, _ in pages.values()}
+        totals = {page[0] for page in pages.values()}
         want = range(0, max(totals), PAGE) if totals else range(0)
         if len(totals) > 1 or any(len(pages[o][1]) != min(PAGE, max(totals) - o) for o in pages if o in want):
             last = pages[max(pages)][0] if pages else 0
@@ -355,18 +359,20 @@ class _Read:
         }
 
     def _entries_table(self) -> pd.DataFrame:
-        """Entries of every playlist read: those asked for now, parsed at once, and those held as they were."""
+        """Entries of every playlist read: those asked for now (each page parsed as it came), and those held as
+        they were."""
         read = [k for k in sorted(self.pages) if self.status.get(k) == "read"]
-        lines, playlist, position = [], [], []
+        tables, playlist, position = [api_entries.ENTRY_SCHEMA.empty_table()], [], []
         for k in read:
             for offset in sorted(self.pages[k]):
-                items = self.pages[k][offset][1]
-                lines += items
+                _, items, table = self.pages[k][offset]
+                tables.append(table if table is not None else api_entries.parse(items, "the playlists' entries"))
                 playlist.append(np.full(len(items), k, np.int32))
                 position.append(np.arange(offset, offset + len(items), dtype=np.int32))
         join = lambda parts: np.concatenate(parts) if parts else np.zeros(0, np.int32)  # noqa: E731
-        table = api_entries.parse(lines, "the playlists' entries")
-        fresh = frame(api_entries.columns(table, join(playlist), join(position)), PLAYLIST_ITEM_COLUMNS, len(lines))
+        table = pa.concat_tables(tables)
+        columns = api_entries.columns(table, join(playlist), join(position))
+        fresh = frame(columns, PLAYLIST_ITEM_COLUMNS, table.num_rows)
         kept = [e.assign(playlist=np.int32(k)) for k, e in self.reused.items()]
         return stack([fresh, *kept]).sort_values(["playlist", "position"], kind="stable") if kept else fresh
 
