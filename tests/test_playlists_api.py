@@ -158,3 +158,18 @@ def test_the_notebooks_switch_adds_playlists_in_one_line(tmp_path, monkeypatch, 
         with pytest.warns(UserWarning, match=r"quota.*add_playlists\(sp, error.partial\)"):
             some = savedlib.open_library(mine=True, playlists=True, progress=False, **where)
     assert "not read yet" in set(some.playlists["status"]) and len(some) == 2500  # what was read, not an error
+
+
+def test_a_page_of_entries_that_is_not_entries_is_refused_by_name(lib):
+    with StandIn(n=2500, dev_mode=True) as api:
+        sp = api.client(scope=SCOPES)
+        savedlib.add_playlists(sp, lib, progress=False)  # the store exists now
+        with api.state.lock:
+            running = api.state.playlist_store.playlists[0]
+            running["entries"] = [*running["entries"][:60], {"added_at": None, "item": 5}, *running["entries"][61:]]
+        with pytest.raises(
+            savedlib.errors.RequestFailed, match=r"'Running' \(\w+\) at offset 50.*not a page of playlist"
+        ) as caught:
+            savedlib.add_playlists(sp, lib, progress=False, retries=1)
+    partial = caught.value.partial.playlists  # never a half-read playlist passed off as whole
+    assert partial.loc[0, "status"] == "not read yet" and 0 not in set(caught.value.partial.playlist_items["playlist"])
