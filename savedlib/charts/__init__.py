@@ -55,8 +55,8 @@ ALL = (
 WITH_HISTORY = (saved_vs_played, save_to_first_play, most_played_saved, forgotten_favourites)
 """Every chart of a library and its listening history (``savedlib.read_history``): ``chart(lib, history)``."""
 
-#: Every chart of a library with its playlists (``savedlib.add_playlists``, ``savedlib.read_playlists``).
 WITH_PLAYLISTS = (playlists_per_song, saved_share_of_playlists, unsorted_per_month)
+"""Every chart of a library with its playlists (``savedlib.add_playlists``, ``savedlib.read_playlists``)."""
 
 __all__ = [
     "ALL",
