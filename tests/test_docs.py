@@ -10,6 +10,8 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -60,7 +62,7 @@ def test_the_gallery_shows_the_charts_as_they_are_now(site, tmp_path):
         built = site / "gallery" / path.name
         assert built.read_bytes() == path.read_bytes(), path.name
     page = (site / "charts" / "index.html").read_text(encoding="utf-8")
-    for name, call, _ in hooks.gallery():
+    for name, _, _ in hooks.gallery():
         assert f"gallery/{name}.svg" in page and name in page, name
 
 
@@ -83,32 +85,53 @@ def _hooks():
 
 
 def _blocks(page: Path) -> list[str]:
-    return re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.S)
+    """The page's Python code blocks, each as it would be typed (a block inside a list item dedented)."""
+    found = re.findall(r"^( *)```python\n(.*?)^ *```", page.read_text(encoding="utf-8"), flags=re.S | re.M)
+    return [textwrap.dedent(body) for _, body in found]
 
 
 GUIDE = sorted(p for p in DOCS.glob("*.md"))
 
 
 @pytest.mark.parametrize("page", GUIDE, ids=lambda p: p.name)
-def test_every_code_block_of_the_guide_runs_on_the_demo(page, tmp_path, monkeypatch, demo_files):
+def test_every_code_block_of_the_guide_runs_on_the_demo(page, tmp_path, monkeypatch, demo_files, open_data):
     """Each page's blocks run in order, in one namespace that holds the demo (``lib``, ``history``), in a folder
-    holding the demo's files under the names the guide uses."""
+    holding the demo's files under the names the guide uses, with the open-data services played by the stand-in."""
     monkeypatch.chdir(demo_files)
-    scope = {"savedlib": savedlib, "lib": savedlib.demo(), "history": savedlib.demo_history()}
+    monkeypatch.setenv("SAVEDLIB_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SAVEDLIB_MUSICBRAINZ_URL", open_data.musicbrainz_url)
+    monkeypatch.setenv("SAVEDLIB_LISTENBRAINZ_URL", open_data.listenbrainz_url)
+    scope = {"savedlib": savedlib, "lib": savedlib.demo(N), "history": savedlib.demo_history(n=N, streams=3000)}
     for k, block in enumerate(_blocks(page)):
         code = compile(block, f"{page.name} block {k + 1}", "exec")
         if not block.startswith(NEEDS_ACCOUNT):
             exec(code, scope)
 
 
+#: The demo's size for the guide's code (MusicBrainz's stand-in answers at the real one request a second).
+N = 200
+
+
+@pytest.fixture(scope="module")
+def open_data():
+    """MusicBrainz and ListenBrainz, as the stand-in plays them for the demo's music."""
+    from savedlib.standin.opendata import OpenDataStandIn
+
+    with OpenDataStandIn(n=N) as api:
+        yield api
+
+
 @pytest.fixture(scope="module")
 def demo_files(tmp_path_factory) -> Path:
     """A folder with the demo's files under the names the guide uses."""
     folder = tmp_path_factory.mktemp("demo-files")
-    savedlib.write_demo_exportify(folder / "Liked_Songs.csv", n=300)
+    savedlib.write_demo_exportify(folder / "Liked_Songs.csv", n=N)
     download = folder / "Downloads" / "spotify"  # both zips of Spotify's privacy download
-    savedlib.write_demo_download(download, n=300, streams=3000)
-    shutil.copy(download / "my_spotify_data (1).zip", folder / "my_spotify_data.zip")  # the account data
+    savedlib.write_demo_download(download, n=N, streams=3000)
+    account_data = shutil.copy(download / "my_spotify_data (1).zip", folder / "my_spotify_data.zip")
+    with zipfile.ZipFile(account_data, "a") as archive:  # the account data holds the playlists too
+        for path in savedlib.write_demo_playlists(folder / "playlists", n=N):
+            archive.write(path, f"Spotify Account Data/{path.name}")
     return folder
 
 
@@ -118,3 +141,47 @@ def test_the_guide_has_code_and_marks_what_needs_an_account():
     needing = [b for b in blocks if b.startswith(NEEDS_ACCOUNT)]
     assert needing and all("sp" in b or "connect" in b for b in needing)
     assert sys.modules["savedlib"] is savedlib
+
+
+@pytest.mark.browser
+def test_the_sites_charts_draw_offline_in_a_real_browser(site):
+    """A notebook page and the gallery open in Debian's Chromium from a local server, every request that
+    leaves the machine refused: the charts draw from the site's own Vega."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the browser test: install Debian's chromium (.ci/run does)")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(site)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        port = re.search(r"port (\d+)", server.stdout.readline()).group(1)
+        outside = []
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+
+            def only_local(route):
+                if route.request.url.startswith(f"http://127.0.0.1:{port}/"):
+                    return route.continue_()
+                outside.append(route.request.url)
+                return route.abort()
+
+            page.route("**/*", only_local)
+            page.goto(f"http://127.0.0.1:{port}/notebooks/save-dates/")
+            page.wait_for_function("document.querySelectorAll('.vega-embed svg.marks, .vega-embed canvas.marks')"
+                                   ".length >= 2", timeout=30_000)  # fmt: skip
+            page.goto(f"http://127.0.0.1:{port}/charts/")
+            assert page.locator("img[src*='gallery/']").count() >= len(charts.ALL)
+            browser.close()
+        assert not [url for url in outside if "vega" in url], outside
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

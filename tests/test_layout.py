@@ -10,7 +10,7 @@ import pytest
 PACKAGE = Path(__file__).parents[1] / "savedlib"
 
 #: Each module's layer, lowest first (a package stands for its modules). A module may import only
-#: from its own package or from a lower layer. The README's "Layout" section shows the same order.
+#: from its own package or from a lower layer. The Layout in docs/contributing.md shows the same order.
 LAYERS = [
     {"text", "files", "markets", "redact"},
     {"spreadsheets"},
@@ -56,7 +56,7 @@ def imported(path: Path) -> list[tuple[str, list[str]]]:
 
 
 def test_every_module_has_a_layer():
-    assert {part(p) for p in modules()} <= set(RANK), "add new modules to LAYERS (and to the README's Layout)"
+    assert {part(p) for p in modules()} <= set(RANK), "add new modules to LAYERS (and to docs/contributing.md)"
 
 
 @pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
@@ -100,9 +100,10 @@ def test_functions_are_short():
 
 
 def _layout() -> dict[str, str]:
-    """The README's Layout block: each top-level entry (``fetch/``, ``loader.py``) and the text it holds."""
-    readme = (PACKAGE.parent / "README.md").read_text()
-    block = readme.split("## Layout", 1)[1].split("```", 2)[1]
+    """The Layout block of the documentation's contributing page: each top-level entry (``fetch/``,
+    ``loader.py``) and the text it holds."""
+    page = (PACKAGE.parent / "docs" / "contributing.md").read_text()
+    block = page.split("## Layout", 1)[1].split("```", 2)[1]
     entries: dict[str, str] = {}
     current = None
     for line in block.splitlines():
@@ -116,8 +117,8 @@ def _layout() -> dict[str, str]:
     return entries
 
 
-def test_the_readme_layout_lists_every_module():
-    """Every module of the package has its line in the README's Layout (a package's own __init__ aside)."""
+def test_the_documented_layout_lists_every_module():
+    """Every module of the package has its line in the documented Layout (a package's own __init__ aside)."""
     entries = _layout()
     missing = []
     for path in modules():
@@ -128,6 +129,6 @@ def test_the_readme_layout_lists_every_module():
             found = parts[-1] == "__init__.py" or parts[-1] in entries.get(parts[0] + "/", "")
         if not found:
             missing.append(str(path.relative_to(PACKAGE)))
-    assert not missing, f"add to the README's Layout: {missing}"
+    assert not missing, f"add to the Layout in docs/contributing.md: {missing}"
     tree = {p.name + ("/" if p.is_dir() else "") for p in PACKAGE.iterdir() if p.suffix == ".py" or p.is_dir()}
     assert set(entries) <= tree, f"the Layout names what is not there: {set(entries) - tree}"

@@ -281,8 +281,9 @@ def test_duckdb_query_over_many_snapshots(tmp_path):
     for person, n in sizes.items():
         with StandIn(n=n, seed=len(person)) as api:
             savedlib.load(api.client(), snapshot=tmp_path / "snapshots" / person, progress=False)
-    # The query the README shows, as it is:
-    query = (Path(__file__).parents[1] / "README.md").read_text().split("```sql\n")[1].split("```")[0]
+    # The query the documentation shows, as it is:
+    query = (Path(__file__).parents[1] / "docs" / "keeping-a-library.md").read_text().split("```sql\n")[1]
+    query = query.split("```")[0]
     rows = duckdb.sql(query.replace("snapshots/", f"{tmp_path}/snapshots/")).fetchall()
     assert {person: tracks for person, tracks, _hours in rows} == sizes
 
