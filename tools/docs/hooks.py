@@ -128,5 +128,7 @@ def draw_gallery(folder: Path) -> list[Path]:
 
 def gallery_markdown() -> str:
     """The gallery's sections: a heading, the call, the picture."""
-    parts = [f"### `{name}`\n\n```python\n{call}\n```\n\n![{name}](gallery/{name}.svg)\n" for name, call, _ in gallery()]
+    parts = [
+        f"### `{name}`\n\n```python\n{call}\n```\n\n![{name}](gallery/{name}.svg)\n" for name, call, _ in gallery()
+    ]
     return "\n".join(parts)
