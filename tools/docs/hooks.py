@@ -109,6 +109,7 @@ def gallery() -> list[tuple[str, str, tuple]]:
     listening = charts.listening_per_month
     out.append(("listening_per_month", "charts.listening_per_month(lib, history)", (listening, "lib", "history")))
     out += [(f.__name__, f"charts.{f.__name__}(lib, history)", (f, "lib", "history")) for f in charts.WITH_HISTORY]
+    out += [(f.__name__, f"charts.{f.__name__}(lib)", (f, "with_playlists")) for f in charts.WITH_PLAYLISTS]
     return out
 
 
@@ -117,7 +118,7 @@ def draw_gallery(folder: Path) -> list[Path]:
     import savedlib
     import savedlib.charts as charts
 
-    demo = {"lib": savedlib.demo(), "history": savedlib.demo_history()}
+    demo = {"lib": savedlib.demo(), "history": savedlib.demo_history(), "with_playlists": savedlib.demo(playlists=True)}
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, _, (function, *args) in gallery():
