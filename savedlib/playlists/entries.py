@@ -9,7 +9,6 @@ them at once, against a schema of the fields read.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,11 +16,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.json as pajson
 
-from savedlib.errors import SourceError
 from savedlib.items.uris import ids_of
-from savedlib.playlists.tables import first_of, kinds
+from savedlib.playlists.tables import first_of, json_records, kinds
 
 _S = pa.string()
 PLAYABLE = pa.struct(
@@ -50,15 +47,7 @@ ENTRY_SCHEMA = pa.schema(
 
 def parse(lines: Sequence[bytes], what: str) -> pa.Table:
     """Entries' JSON bytes, one entry each, as one Arrow table (``SourceError`` naming ``what`` if not entries)."""
-    if not lines:
-        return ENTRY_SCHEMA.empty_table()
-    options = pajson.ParseOptions(
-        explicit_schema=ENTRY_SCHEMA, unexpected_field_behavior="ignore", newlines_in_values=True
-    )
-    try:
-        return pajson.read_json(io.BytesIO(b"\n".join(bytes(line) for line in lines)), parse_options=options)
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise SourceError(f"{what}: the entries are not Spotify's playlist entries ({exc})") from None
+    return json_records(lines, ENTRY_SCHEMA, f"{what}: the entries are not Spotify's playlist entries")
 
 
 def columns(table: pa.Table, playlist: np.ndarray, position: np.ndarray) -> dict[str, Any]:

@@ -19,7 +19,6 @@ shape lacks is NA, a key it adds is ignored.
 from __future__ import annotations
 
 import html
-import io
 import os
 import re
 from pathlib import Path, PurePosixPath
@@ -31,13 +30,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.json as pajson
 
 from savedlib.errors import HistoryError, SourceError
 from savedlib.history.files import Found, find
 from savedlib.items.uris import ids_of
 from savedlib.library import PLAYLIST_COLUMNS, PLAYLIST_ITEM_COLUMNS, Library
-from savedlib.playlists.tables import frame, kinds, with_playlists
+from savedlib.playlists.tables import frame, json_records, kinds, with_playlists
 
 PLAYLIST_FILE = re.compile(r"^Playlist(\d+)\.json$", re.I)
 
@@ -104,7 +102,8 @@ def with_file_playlists(lib: Library, files: list[Found]) -> Library:
             heads.append(_head(playlist, len(items)))
             lines += items
     n = len(lines)
-    table = _parse(lines, ", ".join(PurePosixPath(f.name).name for f in files))
+    names = ", ".join(PurePosixPath(f.name).name for f in files)
+    table = json_records(lines, ENTRY_SCHEMA, f"{names}: its playlist items are not Spotify's item records")
     playlist = np.concatenate(playlist_of) if playlist_of else np.zeros(0, np.int32)
     entries = frame(_entry_columns(table, playlist), PLAYLIST_ITEM_COLUMNS, n)
     playlists = pd.DataFrame(heads, columns=list(PLAYLIST_COLUMNS)[1:]) if heads else None
@@ -147,18 +146,6 @@ def _head(playlist: _Playlist, n_items: int) -> dict:
         "description": html.unescape(playlist.description) if playlist.description else None,
         "status": "read",
     }
-
-
-def _parse(lines: list[msgspec.Raw], names: str) -> pa.Table:
-    if not lines:
-        return ENTRY_SCHEMA.empty_table()
-    options = pajson.ParseOptions(
-        explicit_schema=ENTRY_SCHEMA, unexpected_field_behavior="ignore", newlines_in_values=True
-    )
-    try:
-        return pajson.read_json(io.BytesIO(b"\n".join(bytes(line) for line in lines)), parse_options=options)
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise SourceError(f"{names}: its playlist items are not Spotify's item records ({exc})") from None
 
 
 def _local_parts(uris: pa.Array) -> dict[str, pa.Array]:

@@ -8,6 +8,8 @@ library by the one rule of ``savedlib.matching``.
 
 from __future__ import annotations
 
+import io
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -15,7 +17,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pajson
 
+from savedlib.errors import SourceError
 from savedlib.library import PLAYLIST_COLUMNS, PLAYLIST_ITEM_COLUMNS, Library
 from savedlib.matching import match
 from savedlib.tables import pandas_array
@@ -105,3 +109,15 @@ def rematch(lib: Library) -> Library:
     if lib.playlist_items.empty:
         return lib
     return with_playlists(lib, lib.playlists, lib.playlist_items, dict(lib.info.get("playlists") or {}))
+
+
+def json_records(lines: Sequence[bytes], schema: pa.Schema, refusal: str) -> pa.Table:
+    """JSON records (the bytes of one each) as one Arrow table of ``schema``, parsed by Arrow at once (keys the
+    schema does not name are ignored); records that do not fit raise ``SourceError`` saying ``refusal``."""
+    if not lines:
+        return schema.empty_table()
+    options = pajson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore", newlines_in_values=True)
+    try:
+        return pajson.read_json(io.BytesIO(b"\n".join(bytes(line) for line in lines)), parse_options=options)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise SourceError(f"{refusal} ({exc})") from None
