@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from savedlib.items.shape import to_dev_mode
 from savedlib.markets import SPOTIFY_MARKETS, is_country_code
+from savedlib.standin.artists import artist, catalogue
 
 SCOPE = "user-library-read"
 NOT_REGISTERED = (
@@ -362,11 +363,11 @@ class State:
     def artists(self, ids: list[str], kind: str) -> list[dict | None]:
         """Full artist objects as Spotify sends them, None for an id it does not know; each id counted."""
         if self._catalogue is None:
-            self._catalogue = _catalogue(self._first_items, self.knobs.seed)
+            self._catalogue = catalogue(self._first_items, self.knobs.seed)
         self.artist_requests[kind] += 1
         self.artist_answers.update(ids)
         shape = "full" if not self.knobs.dev_mode else "dev_old" if self.knobs.dev_genres else "dev"
-        return [_artist(i, *self._catalogue[i], shape=shape) if i in self._catalogue else None for i in ids]
+        return [artist(i, *self._catalogue[i], shape=shape) if i in self._catalogue else None for i in ids]
 
     def stats(self) -> dict:
         repeated = sorted(i for i, n in self.artist_answers.items() if n > 1)
@@ -423,36 +424,3 @@ def with_market(item: dict, market: str) -> dict:
     if not playable:
         track["restrictions"] = {"reason": "market"}
     return {**item, "track": track}
-
-
-def _catalogue(items: list[dict], seed: int) -> dict[str, tuple[str, list[str]]]:
-    """Artist id -> (name, genres) for everyone in ``items``: the demo's genres (sparse: half have none)."""
-    from savedlib.demodata.genres import artist_genres
-    from savedlib.library import from_items
-
-    lib = from_items(items)
-    artists = lib.artists.dropna(subset=["artist_id"]).drop_duplicates("artist_id")
-    genres = artist_genres(lib, seed).groupby("artist_id")["genre"].agg(list).to_dict()
-    return {a: (name, genres.get(a, [])) for a, name in zip(artists["artist_id"], artists["artist_name"], strict=True)}
-
-
-def _artist(artist_id: str, name: str, genres: list[str], shape: str) -> dict:
-    """The full artist object (``GET /v1/artists/{id}``, ``shape`` "full"); Development Mode apps get no
-    followers or popularity ("dev_old", before February 2026), and since then no genres either ("dev")."""
-    artist = {
-        "external_urls": {"spotify": f"https://open.spotify.com/artist/{artist_id}"},
-        "followers": {"href": None, "total": sum(map(ord, artist_id)) * 37},
-        "genres": genres,
-        "href": f"https://api.spotify.com/v1/artists/{artist_id}",
-        "id": artist_id,
-        "images": [],
-        "name": name,
-        "popularity": sum(map(ord, artist_id)) % 101,
-        "type": "artist",
-        "uri": f"spotify:artist:{artist_id}",
-    }
-    if shape != "full":
-        del artist["followers"], artist["popularity"]
-    if shape == "dev":
-        del artist["genres"]
-    return artist
