@@ -276,6 +276,37 @@ def test_a_watsonbox_export_with_ids_gets_open_data(cache, tmp_path):
     assert out.info["genres"]["source"] == "MusicBrainz genres via ListenBrainz"
 
 
+def test_an_older_exportify_net_export_with_artist_ids_gets_open_data(cache, tmp_path):
+    """The 2022-23 exportify.net dialect (``Spotify ID``, ``Artist IDs``, artists joined with a bare comma, no
+    ISRCs): its artist ids find the artists and their genres; its tracks, without ISRCs, find no recordings."""
+    demo = savedlib.demo(200)
+    t = demo.tracks
+    older = pd.DataFrame(
+        {
+            "Spotify ID": t["track_id"],
+            "Artist IDs": [",".join(ids) if ids is not None else "" for ids in t["artist_ids"]],
+            "Track Name": t["track_name"],
+            "Album Name": t["album_name"],
+            "Artist Name(s)": [",".join(n) for n in demo.artists.groupby("item")["artist_name"].agg(list)],
+            "Release Date": t["album_release_date"],
+            "Duration (ms)": t["duration_ms"],
+            "Popularity": t["popularity"],
+            "Added By": "",
+            "Added At": t["added_at"].dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+    )[~t["is_local"].to_numpy(dtype=bool)]
+    path = tmp_path / "liked_songs_2023.csv"
+    older.to_csv(path, index=False)
+    lib = savedlib.read_exportify(path)
+    assert lib.info["format"] == "exportify.net" and lib.artists["artist_id"].notna().all()
+    assert sorted(lib.artists["artist_id"]) == sorted(demo.artists["artist_id"].dropna())  # split as the ids say
+    with OpenDataStandIn(items=demo_items(200), **FAST) as api:
+        out = add_open_data(lib, cache=cache, progress=False, genres=True, **api.options())
+    found = out.info["open_data"]["artists_in_musicbrainz"]
+    assert found > 0.8 * lib.artists["artist_id"].nunique()
+    assert not out.genres.empty and out.tracks["recording_mbid"].isna().all()  # no ISRCs: no recordings
+
+
 # --- the cache --------------------------------------------------------------------------------
 
 
