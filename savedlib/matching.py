@@ -17,12 +17,13 @@ RULES = ("id", "relinked", "isrc", "names")
 
 
 def same_song(names: pd.Series, artists: pd.Series) -> pd.Series:
-    """One key per (title, artist) that ignores case and outer spaces: how a stream without a URI finds
-    its saved track, and how two saves of one recording find each other."""
-    return names.str.casefold().str.strip() + "\x1f" + artists.str.casefold().str.strip()
+    """One key per (title, artist) that ignores case and outer spaces (NA where either is missing): the names
+    rule, also how a stream without a URI finds its saved track and how two saves of one recording find each other."""
+    return _fold(names) + "\x1f" + _fold(artists)
 
 
 def _fold(values: pd.Series) -> pd.Series:
+    """Text without case or outer spaces: the one fold of every name compared."""
     return values.astype("string").str.casefold().str.strip()
 
 
@@ -47,14 +48,14 @@ def _by_names(entries: pd.DataFrame, tracks: pd.DataFrame, todo: np.ndarray) -> 
     left = pd.DataFrame(
         {
             "row": np.flatnonzero(todo),
-            "key": same_song(_fold(want["track_name"]), _fold(want["artist_name"])).to_numpy(dtype=object),
+            "key": same_song(want["track_name"], want["artist_name"]).to_numpy(dtype=object),
             "album": _fold(want["album_name"]).to_numpy(dtype=object, na_value=None),
         }
     ).dropna(subset=["key"])
     right = pd.DataFrame(
         {
             "item": np.arange(len(tracks)),
-            "key": same_song(_fold(tracks["track_name"]), _fold(tracks["primary_artist"])).to_numpy(dtype=object),
+            "key": same_song(tracks["track_name"], tracks["primary_artist"]).to_numpy(dtype=object),
             "saved_album": _fold(tracks["album_name"]).to_numpy(dtype=object, na_value=None),
         }
     ).dropna(subset=["key"])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import savedlib
@@ -38,6 +40,28 @@ def test_in_no_playlist_and_never_saved(lib):
     assert never["uri"].isin(songs.loc[songs["item"].isna(), "uri"]).all()
     assert len(never) == songs.loc[songs["item"].isna(), "uri"].nunique()
     assert "Why we save songs" not in set(never["track_name"])  # the episode is no song
+
+
+def test_never_saved_folds_spellings_of_one_song(lib):
+    e = lib.playlist_items
+    spellings = (
+        e.iloc[:2]
+        .assign(
+            playlist=lib.playlists["playlist"].iloc[:2].to_numpy(),
+            kind="local file",
+            uri=None,
+            track_id=None,
+            isrc=None,
+            item=None,
+            matched_by=None,
+            track_name=["Song", "SONG "],
+            artist_name=["Band", " band"],
+        )
+        .astype(e.dtypes.to_dict())
+    )
+    other = dataclasses.replace(lib, playlist_items=pd.concat([e, spellings], ignore_index=True))
+    song = stats.never_saved(other).query("track_name.str.casefold().str.strip() == 'song'")
+    assert len(song) == 1 and song["playlists"].item() == 2
 
 
 def test_coverage_per_playlist(lib):

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from savedlib.library import Library
+from savedlib.matching import same_song
 
 #: The buckets of "in how many playlists": the charts' and the explorer's.
 BUCKETS = ("none", "1", "2–4", "5 or more")
@@ -81,11 +82,12 @@ def in_no_playlist(lib: Library) -> pd.DataFrame:
 
 
 def never_saved(lib: Library) -> pd.DataFrame:
-    """Songs in playlists that match no saved item, one row a song: ``track_name``, ``artist_name``,
-    ``album_name``, ``uri``, ``playlists`` (how many) and ``names``; most playlists first."""
+    """Songs in playlists that match no saved item, one row a song (by URI, else by ``matching.same_song``):
+    ``track_name``, ``artist_name``, ``album_name``, ``uri``, ``playlists`` (how many) and ``names``; most
+    playlists first."""
     songs = _songs(lib)
     songs = songs[songs["item"].isna()]
-    key = songs["uri"].fillna(songs["track_name"].fillna("") + "\x1f" + songs["artist_name"].fillna(""))
+    key = songs["uri"].fillna(same_song(songs["track_name"].fillna(""), songs["artist_name"].fillna("")))
     grouped = songs.assign(key=key).groupby("key", sort=False)
     out = grouped.agg(
         track_name=("track_name", "first"),
