@@ -93,16 +93,6 @@ def _narrow_text(kind: pa.DataType) -> pa.DataType:
     return pa.string() if pa.types.is_large_string(kind) else kind
 
 
-def text_bytes(values: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
-    """A text array's value offsets and its bytes, as NumPy views, for work on all the bytes at once
-    (None for other types, or when no value has a byte)."""
-    width = 4 if pa.types.is_string(values.type) else 8 if pa.types.is_large_string(values.type) else 0
-    if not width or values.buffers()[2] is None:
-        return None
-    offsets = np.frombuffer(values.buffers()[1], f"int{width * 8}", len(values) + 1, values.offset * width)
-    return offsets, np.frombuffer(values.buffers()[2], np.uint8)
-
-
 def distinct(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
     """The distinct values (null among them, if any) and each row's index into them."""
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values

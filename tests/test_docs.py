@@ -90,7 +90,8 @@ def _blocks(page: Path) -> list[str]:
     return [textwrap.dedent(body) for _, body in found]
 
 
-GUIDE = sorted(p for p in DOCS.glob("*.md"))
+#: The guide's pages, and the README (its five lines of code run too).
+GUIDE = [*sorted(DOCS.glob("*.md")), ROOT / "README.md"]
 
 
 @pytest.mark.parametrize("page", GUIDE, ids=lambda p: p.name)
@@ -139,8 +140,8 @@ def test_the_guide_has_code_and_marks_what_needs_an_account():
     blocks = [b for page in GUIDE for b in _blocks(page)]
     assert len(blocks) >= 10
     needing = [b for b in blocks if b.startswith(NEEDS_ACCOUNT)]
-    assert needing and all("sp" in b or "connect" in b for b in needing)
-    assert sys.modules["savedlib"] is savedlib
+    assert needing and all(re.search(r"\bsp\b|connect\(", b.split("\n", 1)[1]) for b in needing)
+    assert len(needing) < len(blocks) / 2  # most of the guide runs on the demo
 
 
 @pytest.mark.browser

@@ -133,12 +133,6 @@ def _nothing_to_read(source: str, found: list[files.Found]) -> str:
     )
 
 
-#: What makes two streams the same stream (one file of a download repeating another): every column kept. Two
-#: short streams of one track that ended in the same second, one started by ``backbtn`` and one by
-#: ``trackdone``, are two streams.
-KEY = streams.COLUMNS
-
-
 def _assemble(table: pa.Table) -> tuple[pd.DataFrame, dict]:
     """One typed frame, oldest first; one-year streams covered by the extended history and exact
     duplicates (the same stream in two files) left out, and counted. The work is done in Arrow,
@@ -198,8 +192,9 @@ def _source(table: pa.Table) -> str:
 
 
 def _repeats(table: pa.Table, ts: np.ndarray) -> np.ndarray:
-    """Rows that repeat an earlier row on every column of ``KEY`` (one file of a download repeating
-    another). Only streams that ended in the same second can be the same: those few are compared."""
+    """Rows that repeat an earlier row on every column kept (one file of a download repeating another: two short
+    streams of one track that ended in the same second, one started by ``backbtn`` and one by ``trackdone``,
+    are two streams). Only streams that ended in the same second can be the same: those few are compared."""
     same_second = np.zeros(len(ts), dtype=bool)
     equal = ts[1:] == ts[:-1]
     same_second[1:] |= equal
@@ -207,7 +202,7 @@ def _repeats(table: pa.Table, ts: np.ndarray) -> np.ndarray:
     rows = np.flatnonzero(same_second)
     repeated = np.zeros(len(ts), dtype=bool)
     if rows.size:
-        keys = table.select(list(KEY)).take(pa.array(rows)).to_pandas()
+        keys = table.take(pa.array(rows)).to_pandas()
         repeated[rows[keys.duplicated().to_numpy()]] = True
     return repeated
 
