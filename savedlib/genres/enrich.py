@@ -89,8 +89,6 @@ def add_genres(
     sender = Sender(sp, concurrency=options.concurrency, max_wait=options.max_wait, retries=options.retries)
     try:
         _ask(sp, sender, todo, cache, options, batch=not _no_batch(sp, lib))
-    except GenresUnavailable:
-        raise
     except (LoadError, KeyboardInterrupt) as error:
         partial = _with_genres(lib, cache.fresh(ids, max_age), ids, sender.figures.requests)
         raise _stopped(error, partial) from None

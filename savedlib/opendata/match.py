@@ -44,10 +44,11 @@ def choose(tracks: pd.DataFrame, artists: pd.DataFrame, isrcs: pd.DataFrame) -> 
         return pd.Series(pd.NA, index=tracks["item"], dtype="string")
     pairs["several"] = pairs.groupby("item")["recording_mbid"].transform("size") > 1
     pairs["by_mbid"] = _shared(pairs, artists, "artist_mbids", "artist_mbid", str)
-    pairs["by_name"] = _shared(pairs, artists, "artist_names", "artist_name", lambda s: str(s).casefold())
-    pairs["score"] = np.where(pairs["by_mbid"] > 0, 1_000 + pairs["by_mbid"], pairs["by_name"])
-    pairs = pairs[~pairs["several"] | (pairs["score"] > 0)]
-    best = pairs.sort_values(["item", "score", "rank"], ascending=[True, False, True]).drop_duplicates("item")
+    by_name = _shared(pairs, artists, "artist_names", "artist_name", lambda s: str(s).casefold())
+    pairs["by_name"] = np.where(pairs["by_mbid"] > 0, 0, by_name)  # names count only where no MBID is shared
+    pairs = pairs[~pairs["several"] | (pairs["by_mbid"] > 0) | (pairs["by_name"] > 0)]
+    order = ["item", "by_mbid", "by_name", "rank"]  # MBIDs shared, then names shared, then MusicBrainz's rank
+    best = pairs.sort_values(order, ascending=[True, False, False, True]).drop_duplicates("item")
     chosen = best.set_index("item")["recording_mbid"].astype("string")
     return chosen.reindex(tracks["item"])
 

@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -41,11 +40,9 @@ TRANSPORT_ERRORS = (urllib3.exceptions.HTTPError, OSError)
 
 def user_agent() -> str:
     """``savedlib/<version> ( <project URL> )``: the form MusicBrainz asks every client to send."""
-    try:
-        version = metadata.version("savedlib")
-    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
-        version = "0.1.0"
-    return f"savedlib/{version} ( {PROJECT_URL} )"
+    import savedlib  # here, not at the top: the package imports this module
+
+    return f"savedlib/{savedlib.__version__} ( {PROJECT_URL} )"
 
 
 class Gate:
