@@ -30,6 +30,8 @@ PLAYLIST_TABLES = ("playlists", "playlist_items")
 TABLES = ("tracks", "artists", "markets", "genres", "audio_features", *PLAYLIST_TABLES)
 #: Tables keyed by ``item`` that a library written by an older savedlib may not have: they open empty.
 LATER_TABLES = ("genres", "audio_features")
+#: Columns an older savedlib wrote and this one no longer keeps (other people's display names): dropped on reading.
+DROPPED_COLUMNS = {"playlists": ["owner_name"]}
 #: The audio features Spotify used to send (and Exportify files still carry), in order.
 AUDIO_FEATURES = {
     "danceability": "Float64",
@@ -72,7 +74,6 @@ PLAYLIST_COLUMNS = {
     "playlist_id": STRING,
     "name": STRING,
     "owner_id": STRING,
-    "owner_name": STRING,
     "collaborative": "boolean",
     "public": "boolean",
     "n_items": "Int64",
@@ -248,7 +249,7 @@ def read_parquet(path: str | os.PathLike) -> Library:
         if (name in LATER_TABLES or name in PLAYLIST_TABLES) and not file.exists():
             continue  # written before savedlib had this table: it opens empty
         try:
-            tables[name] = read_table(file)
+            tables[name] = read_table(file).drop(columns=DROPPED_COLUMNS.get(name, []), errors="ignore")
         except FileNotFoundError:
             raise FileNotFoundError(f"{file} is missing: the library folder is incomplete") from None
         except Exception as exc:  # pyarrow raises several types for damaged files

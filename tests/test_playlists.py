@@ -12,6 +12,7 @@ import savedlib
 from savedlib.demodata.playlists import SHAPES
 from savedlib.library import PLAYLIST_COLUMNS, PLAYLIST_ITEM_COLUMNS
 from savedlib.matching import match
+from savedlib.tables import write_table
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +40,10 @@ def test_parquet_keeps_the_tables_and_older_folders_still_open(tmp_path, demo_li
     pd.testing.assert_frame_equal(back.playlists, demo_lib.playlists, check_exact=True)
     pd.testing.assert_frame_equal(back.playlist_items, demo_lib.playlist_items, check_exact=True)
     assert back.equals(demo_lib)
+    assert "owner_name" not in back.playlists  # other people's display names are not kept
+    with_names = demo_lib.playlists.assign(owner_name="Someone")  # as savedlib wrote playlists before
+    write_table(with_names, tmp_path / "lib" / "playlists.parquet")
+    pd.testing.assert_frame_equal(savedlib.read_parquet(tmp_path / "lib").playlists, demo_lib.playlists)
     (tmp_path / "lib" / "playlists.parquet").unlink()
     (tmp_path / "lib" / "playlist_items.parquet").unlink()  # as savedlib wrote libraries before playlists
     old = savedlib.read_parquet(tmp_path / "lib")

@@ -137,7 +137,6 @@ def _head(playlist: _Playlist, n_items: int) -> dict:
         "playlist_id": None,
         "name": playlist.name,
         "owner_id": None,
-        "owner_name": None,
         "collaborative": None if people is None else bool(people),
         "public": None,
         "n_items": n_items,

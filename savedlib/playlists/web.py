@@ -348,7 +348,6 @@ class _Read:
             "playlist_id": p.get("id"),
             "name": p.get("name"),
             "owner_id": owner.get("id"),
-            "owner_name": owner.get("display_name"),
             "collaborative": p.get("collaborative"),
             "public": p.get("public"),
             "n_items": n,
