@@ -59,7 +59,7 @@ def empty_genres() -> pd.DataFrame:
 def empty_audio_features() -> pd.DataFrame:
     """The audio-features table with no rows: one row per item that has them."""
     return pd.DataFrame(
-        {"item": pd.Series(dtype=np.int32), **{n: pd.Series(dtype=t) for n, t in AUDIO_FEATURES.items()}}
+        {"item": pd.Series(dtype=np.int32), **{n: pd.array([], dtype=t) for n, t in AUDIO_FEATURES.items()}}
     )
 
 
@@ -101,12 +101,12 @@ PLAYLIST_ITEM_COLUMNS = {
 
 def empty_playlists() -> pd.DataFrame:
     """The playlists table with no rows: one row per playlist (``PLAYLIST_COLUMNS``)."""
-    return pd.DataFrame({n: pd.Series(dtype=t) for n, t in PLAYLIST_COLUMNS.items()})
+    return pd.DataFrame({n: pd.array([], dtype=t) for n, t in PLAYLIST_COLUMNS.items()})
 
 
 def empty_playlist_items() -> pd.DataFrame:
     """The playlist-entries table with no rows: one row per entry of a playlist (``PLAYLIST_ITEM_COLUMNS``)."""
-    return pd.DataFrame({n: pd.Series(dtype=t) for n, t in PLAYLIST_ITEM_COLUMNS.items()})
+    return pd.DataFrame({n: pd.array([], dtype=t) for n, t in PLAYLIST_ITEM_COLUMNS.items()})
 
 
 @dataclass(eq=False)
