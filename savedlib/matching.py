@@ -5,6 +5,10 @@ track URI (or id); else the saved item Spotify relinked from that id; else the
 one with the same ISRC, where both have one; else, by names, the one with the
 same title and primary artist (ignoring case and outer spaces), and the same
 album too where both sides name one (the only way for files that carry no URI).
+
+Streams of the listening history (``savedlib.stats.plays``) take the steps a stream can: its track URI, the
+id Spotify relinked from, then ``same_song`` (title and primary artist). Streams carry no ISRC, and the
+one-year history names no album, so neither is compared there.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from savedlib.library import Library
-from savedlib.stats.library import same_song, track_labels
+from savedlib.matching import same_song
+from savedlib.stats.library import track_labels
 
 #: Two saves of one recording may differ this much in length (releases are mastered apart).
 SAME_LENGTH_MS = 2000

@@ -3,8 +3,8 @@
 A music stream belongs to a saved item when its track URI is the item's (or
 the one Spotify relinked it from, ``linked_from_id``). Streams with no URI
 (the account data's one-year history, local files) match by track name and
-artist name, compared without case. A stream of 30 s or more is a play, as
-Spotify counts them.
+artist name, by ``savedlib.matching.same_song`` (the one name rule). A stream
+of 30 s or more is a play, as Spotify counts them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import pandas as pd
 
 from savedlib.history import PLAY_MS, History
 from savedlib.library import Library
-from savedlib.stats.library import same_song, track_labels
+from savedlib.matching import same_song
+from savedlib.stats.library import track_labels
 
 TRACK = "spotify:track:"
 
