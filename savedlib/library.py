@@ -20,6 +20,7 @@ import pandas as pd
 from savedlib import spreadsheets
 from savedlib.files import atomic_write_text
 from savedlib.frames.convert import build_tables, tables_from_array
+from savedlib.frames.schema import MATCHED_BY, SONG_KINDS
 from savedlib.tables import STRING, read_table, same_frame, write_table
 from savedlib.text import plural, utc_stamp
 
@@ -66,8 +67,7 @@ def empty_audio_features() -> pd.DataFrame:
 #: Why a playlist's entries are or are not in ``playlist_items`` (``playlists.status``).
 PLAYLIST_STATUS = ("read", "someone else's", "Spotify's", "gone", "changed during the read", "not read yet")
 #: What a playlist entry is (``playlist_items.kind``), and how it was matched to a saved item (``matched_by``).
-ENTRY_KINDS = ("track", "local file", "episode", "audiobook", "unknown")
-MATCHED_BY = ("id", "relinked", "isrc", "names")
+ENTRY_KINDS = (*SONG_KINDS, "episode", "audiobook", "unknown")
 _UTC = pd.DatetimeTZDtype("us", "UTC")
 PLAYLIST_COLUMNS = {
     "playlist": np.int32,

@@ -16,8 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-#: How a match was made, first rule first (``playlist_items.matched_by``).
-RULES = ("id", "relinked", "isrc", "names")
+from savedlib.frames.schema import MATCHED_BY, SONG_KINDS
 
 
 def same_song(names: pd.Series, artists: pd.Series) -> pd.Series:
@@ -75,12 +74,12 @@ def match(entries: pd.DataFrame, tracks: pd.DataFrame) -> tuple[pd.Series, pd.Ca
 
     ``entries`` has ``uri``, ``track_id``, ``isrc``, ``track_name``, ``artist_name``, ``album_name`` and
     ``kind`` (only tracks and local files are matched, never an episode). Returns an ``Int64`` series
-    (NA: no saved item) and the rule of each match (``RULES``).
+    (NA: no saved item) and the rule of each match (``MATCHED_BY``).
     """
     n = len(entries)
     item = np.full(n, -1, dtype=np.int64)
     how = np.full(n, -1, dtype=np.int8)
-    songs = entries["kind"].isin(["track", "local file"]).to_numpy() if n else np.zeros(0, dtype=bool)
+    songs = entries["kind"].isin(SONG_KINDS).to_numpy() if n else np.zeros(0, dtype=bool)
     rows = np.arange(len(tracks), dtype=np.int64)
     steps = [
         ("uri", tracks["track_uri"]),
@@ -99,5 +98,5 @@ def match(entries: pd.DataFrame, tracks: pd.DataFrame) -> tuple[pd.Series, pd.Ca
     item[hit], how[hit] = found[hit], len(steps)
     matched = pd.array(np.where(item >= 0, item, 0), dtype="Int64")
     matched[item < 0] = pd.NA
-    rule = pd.Categorical.from_codes(how, dtype=pd.CategoricalDtype(pd.Index(RULES, dtype="str")))
+    rule = pd.Categorical.from_codes(how, dtype=pd.CategoricalDtype(pd.Index(MATCHED_BY, dtype="str")))
     return pd.Series(matched, index=entries.index, name="item"), rule

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 TRACK_URL = "https://open.spotify.com/track/"
+#: The kinds of playlist entry that are songs (``playlist_items.kind``): only these match a saved item.
+SONG_KINDS = ("track", "local file")
+#: How a playlist entry was matched to a saved item, first rule first (``playlist_items.matched_by``).
+MATCHED_BY = ("id", "relinked", "isrc", "names")
 
 #: Fields Spotify may leave out, the column that shows it, and why it would be missing.
 WATCHED_FIELDS = {

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pajson
 
 from savedlib.errors import SourceError
+from savedlib.frames.schema import SONG_KINDS
 from savedlib.library import PLAYLIST_COLUMNS, PLAYLIST_ITEM_COLUMNS, Library
 from savedlib.matching import match
 from savedlib.tables import pandas_array
@@ -91,7 +92,7 @@ def with_playlists(lib: Library, playlists: pd.DataFrame, entries: pd.DataFrame,
     entries = entries.assign(item=item.to_numpy(), matched_by=how).astype(PLAYLIST_ITEM_COLUMNS)
     entries = entries[list(PLAYLIST_ITEM_COLUMNS)].reset_index(drop=True)
     playlists = playlists.astype(PLAYLIST_COLUMNS)[list(PLAYLIST_COLUMNS)].reset_index(drop=True)
-    songs = entries["kind"].isin(["track", "local file"])
+    songs = entries["kind"].isin(SONG_KINDS)
     counted = {
         **info,
         "playlists": len(playlists),

@@ -9,18 +9,18 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from savedlib.frames.schema import SONG_KINDS
 from savedlib.library import Library
 from savedlib.matching import same_song
 
 #: The buckets of "in how many playlists": the charts' and the explorer's.
 BUCKETS = ("none", "1", "2–4", "5 or more")
-SONGS = ("track", "local file")
 
 
 def _songs(lib: Library) -> pd.DataFrame:
     """The entries that are songs (not episodes), with their playlist's name."""
     e = lib.playlist_items
-    e = e[e["kind"].isin(SONGS)]
+    e = e[e["kind"].isin(SONG_KINDS)]
     names = lib.playlists.set_index("playlist")["name"]
     return e.assign(playlist_name=e["playlist"].map(names).astype("string"))
 
