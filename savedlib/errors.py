@@ -163,6 +163,18 @@ class LoadInterrupted(KeyboardInterrupt):
     pages: dict[int, list[dict]] | None = None
 
 
+def stopped_with(
+    error: BaseException, partial: Library | None, interrupted: str, kept: str | None = None, read: str | None = None
+) -> BaseException:
+    """The error to raise when a long read stopped, carrying ``partial``: a ``LoadError`` with ``kept`` and ``read``
+    as ``LoadError.with_partial`` says them, anything else (Ctrl-C) a ``LoadInterrupted`` saying ``interrupted``."""
+    if isinstance(error, LoadError):
+        return error.with_partial(partial, None, kept, read)
+    stopped = LoadInterrupted(interrupted)
+    stopped.partial = partial
+    return stopped
+
+
 # --- keeping a library ---------------------------------------------------------------------
 
 

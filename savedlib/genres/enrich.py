@@ -22,10 +22,10 @@ from savedlib.errors import (
     AccessDenied,
     GenresUnavailable,
     LoadError,
-    LoadInterrupted,
     RequestFailed,
     RequestRejected,
     SourceError,
+    stopped_with,
 )
 from savedlib.fetch.parallel import run_all
 from savedlib.fetch.sender import Answer, Sender, decode_json
@@ -120,29 +120,28 @@ def _stopped(error: BaseException, partial: Library) -> BaseException:
         f"The genres of {g['asked']:,} of {g['artists']:,} artists are known, and kept in the artist cache; "
         f"savedlib.add_genres asks only for the {g['remaining']:,} others."
     )
-    if isinstance(error, LoadError):
-        return error.with_partial(partial, None, kept, read)
-    stopped = LoadInterrupted(f"asking for genres was interrupted. {kept}")
-    stopped.partial = partial
-    return stopped
+    return stopped_with(error, partial, f"asking for genres was interrupted. {kept}", kept, read)
 
 
 def _with_genres(lib: Library, answers: pd.DataFrame, ids: list[str], requests: int) -> Library:
     """``lib`` with the genres of ``answers`` (the cache's, about its artists), and ``info["genres"]``."""
     found = answers[answers["found"].fillna(False).astype(bool)]
     pairs = found[["artist_id", "genres"]].explode("genres").dropna().rename(columns={"genres": "genre"})
-    with_genres = int(pairs["artist_id"].nunique())
-    coverage = {
-        "artists": len(ids),
-        "asked": len(answers),
-        "with_genres": with_genres,
-        "without_genres": len(found) - with_genres,
-        "unknown": len(answers) - len(found),
-        "remaining": len(ids) - len(answers),
-        "requests": requests,
-    }
+    counts = {**coverage(len(ids), len(answers), len(found), int(pairs["artist_id"].nunique())), "requests": requests}
     genres = genre_table(lib.artists.astype({"artist_id": object}), pairs.astype({"artist_id": object}))
-    return replace(lib, genres=genres, info={**lib.info, "genres": coverage})
+    return replace(lib, genres=genres, info={**lib.info, "genres": counts})
+
+
+def coverage(artists: int, asked: int, found: int, with_genres: int) -> dict[str, int]:
+    """``info["genres"]``'s counts: of ``artists``, how many were ``asked``, ``found`` (known), with genres, and not."""
+    return {
+        "artists": artists,
+        "asked": asked,
+        "with_genres": with_genres,
+        "without_genres": found - with_genres,
+        "unknown": asked - found,
+        "remaining": artists - asked,
+    }
 
 
 # --- asking Spotify ---------------------------------------------------------------------------------

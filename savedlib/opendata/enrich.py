@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from tqdm.auto import tqdm
 
-from savedlib.errors import LoadInterrupted, OpenDataFailed
+from savedlib.errors import OpenDataFailed, stopped_with
 from savedlib.library import Library
 from savedlib.opendata import listenbrainz, musicbrainz
 from savedlib.opendata.cache import OpenDataCache
@@ -91,10 +91,10 @@ def add_open_data(
     except OpenDataFailed as error:
         error.partial = finish()
         raise
-    except KeyboardInterrupt:
-        stopped = LoadInterrupted("add_open_data was interrupted; every answer so far is kept in the cache")
-        stopped.partial = finish()
-        raise stopped from None
+    except KeyboardInterrupt as error:
+        raise stopped_with(
+            error, finish(), "add_open_data was interrupted; every answer so far is kept in the cache"
+        ) from None
     finally:
         bar.close()
         mb.close()

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pandas as pd
 
 from savedlib.frames.long import genre_table
+from savedlib.genres.enrich import coverage
 from savedlib.library import Library
 from savedlib.opendata.cache import OpenDataCache
 from savedlib.opendata.wanted import artist_mbids, recordings, spotify_artist_ids, track_isrcs
@@ -50,16 +51,7 @@ def _genres(lib: Library, artists: pd.DataFrame, cache: OpenDataCache) -> tuple[
         .explode("genres")
         .rename(columns={"spotify_artist_id": "artist_id", "genres": "genre"})[["artist_id", "genre"]]
     )
-    n_with = int(pairs["artist_id"].nunique())
-    coverage = {
-        "artists": len(ids),
-        "asked": len(asked),
-        "with_genres": n_with,
-        "without_genres": len(in_mb) - n_with,
-        "unknown": len(asked) - len(in_mb),  # not in MusicBrainz
-        "remaining": len(ids) - len(asked),
-    }
-    return pairs, coverage
+    return pairs, coverage(len(ids), len(asked), len(in_mb), int(pairs["artist_id"].nunique()))  # found: in MusicBrainz
 
 
 def _facts(lib: Library, artists: pd.DataFrame, tracks: pd.DataFrame, requests: dict[str, int]) -> dict:
