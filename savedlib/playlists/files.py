@@ -73,6 +73,11 @@ def playlist_files(path: str | os.PathLike) -> list[Found]:
         raise SourceError(str(exc)) from None
     if path.is_file() and path.suffix.lower() != ".zip":
         return found
+    return only_playlist_files(found)
+
+
+def only_playlist_files(found: list[Found]) -> list[Found]:
+    """The ``PlaylistN.json`` files among ``found``, in their number's order."""
     files = [f for f in found if PLAYLIST_FILE.match(PurePosixPath(f.name).name)]
     return sorted(files, key=lambda f: playlist_number(f.name))
 

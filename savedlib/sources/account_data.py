@@ -23,7 +23,7 @@ from savedlib.history.files import Found, find
 from savedlib.items.shape import ARTIST_TYPE, item_array
 from savedlib.items.uris import ids_of
 from savedlib.library import Library, from_arrow
-from savedlib.playlists.files import PLAYLIST_FILE, playlist_number, with_file_playlists
+from savedlib.playlists.files import only_playlist_files, with_file_playlists
 
 WHY = "Spotify's account data"
 REASONS = {
@@ -107,5 +107,4 @@ def _your_library(path: Path) -> tuple[str, bytes, list[Found]]:
     if not match:
         names = ", ".join(f.name for f in found[:8]) + (" ..." if len(found) > 8 else "")
         raise SourceError(f"no YourLibrary.json in {path}: it holds {names}")
-    beside = [f for f in found if PLAYLIST_FILE.match(PurePosixPath(f.name).name)]
-    return match[0].name, match[0].read(), sorted(beside, key=lambda f: playlist_number(f.name))
+    return match[0].name, match[0].read(), only_playlist_files(found)
