@@ -6,7 +6,7 @@ the same two tables (``tables.py``), each entry matched to a saved item by ``sav
 """
 
 from savedlib.playlists.files import read_playlists
-from savedlib.playlists.tables import rematch, with_playlists
+from savedlib.playlists.tables import rematch, with_playlists, with_playlists_of
 from savedlib.playlists.web import PLAYLIST_SCOPES, add_playlists
 
-__all__ = ["PLAYLIST_SCOPES", "add_playlists", "read_playlists", "rematch", "with_playlists"]
+__all__ = ["PLAYLIST_SCOPES", "add_playlists", "read_playlists", "rematch", "with_playlists", "with_playlists_of"]

@@ -112,6 +112,13 @@ def rematch(lib: Library) -> Library:
     return with_playlists(lib, lib.playlists, lib.playlist_items, dict(lib.info.get("playlists") or {}))
 
 
+def with_playlists_of(source: Library, lib: Library) -> Library:
+    """``lib`` with ``source``'s playlists (both tables and ``info["playlists"]``), each entry matched again to
+    ``lib``'s saved items."""
+    info = {**lib.info, "playlists": dict(source.info.get("playlists") or {})}
+    return rematch(replace(lib, playlists=source.playlists, playlist_items=source.playlist_items, info=info))
+
+
 def json_records(lines: Sequence[bytes], schema: pa.Schema, refusal: str) -> pa.Table:
     """JSON records (the bytes of one each) as one Arrow table of ``schema``, parsed by Arrow at once (keys the
     schema does not name are ignored); records that do not fit raise ``SourceError`` saying ``refusal``."""

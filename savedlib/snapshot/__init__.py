@@ -8,8 +8,8 @@ from typing import Any
 
 from savedlib.errors import LoadError, LoadInterrupted, SnapshotError
 from savedlib.library import Library, from_items
-from savedlib.playlists import rematch
 from savedlib.playlists import web as playlists_web
+from savedlib.playlists import with_playlists_of
 from savedlib.snapshot.store import Snapshot, with_changes
 
 __all__ = ["Snapshot", "SnapshotError", "add_playlists", "open_snapshot"]
@@ -82,5 +82,4 @@ def _keep(store: Snapshot, held: Library, got: Library) -> None:
             f"{store.path} holds the library of the Spotify account {owner!r}, but these playlists are "
             f"{account!r}'s: use that account's snapshot (nothing was changed)"
         )
-    info = {**held.info, "playlists": got.info["playlists"]}
-    store.replace_library(rematch(replace(held, playlists=got.playlists, playlist_items=got.playlist_items, info=info)))
+    store.replace_library(with_playlists_of(got, held))

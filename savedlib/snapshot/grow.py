@@ -9,7 +9,6 @@ not 50,000. Anything else (null tracks, a different order) is converted in full.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,7 +18,7 @@ from savedlib.frames.missing import missing_fields
 from savedlib.frames.schema import CATEGORIES
 from savedlib.library import LATER_TABLES, Library, from_items
 from savedlib.markets import SPOTIFY_MARKETS
-from savedlib.playlists import rematch
+from savedlib.playlists import with_playlists_of
 from savedlib.tables import stack, tidy_categories
 
 
@@ -52,8 +51,7 @@ def with_held_playlists(held: Library, lib: Library) -> Library:
     them again with ``savedlib.add_playlists``; unchanged ones cost nothing)."""
     if held.playlists.empty:
         return lib
-    info = {**lib.info, "playlists": dict(held.info.get("playlists") or {})}
-    return rematch(replace(lib, playlists=held.playlists, playlist_items=held.playlist_items, info=info))
+    return with_playlists_of(held, lib)
 
 
 def _same_shape(new: Library, held: Library) -> bool:
