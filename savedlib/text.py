@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
+import pandas as pd
+
 
 def utc_stamp(moment: datetime | None = None) -> str:
     """``moment`` (default: now) as ``2026-11-01T12:00:00Z``, the form Spotify uses for ``added_at``."""
@@ -47,3 +49,9 @@ def local_time(moment: datetime) -> str:
 def plural(n: int, word: str) -> str:
     """``1 track``, ``2,500 tracks``."""
     return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def number_repeats(labels: pd.Series) -> pd.Series:
+    """``labels`` with each repeat of a label numbered ("Chill", "Chill (2)"), so that equal labels stay apart."""
+    repeat = labels.groupby(labels, sort=False).cumcount()
+    return labels.where(repeat == 0, labels + " (" + (repeat + 1).astype(str) + ")")

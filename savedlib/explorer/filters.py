@@ -17,6 +17,7 @@ import pandas as pd
 from savedlib import stats
 from savedlib.library import Library
 from savedlib.stats import playlists as where
+from savedlib.text import number_repeats
 
 ANY = "any"
 ALBUM_CHOICES = [("albums", "album"), ("singles", "single"), ("compilations", "compilation")]
@@ -321,8 +322,7 @@ def playlist_options(playlists: pd.DataFrame) -> list[tuple[str, int]]:
     two ("Chill", "Chill (2)"), in the order of ``lib.playlists``."""
     read = playlists[playlists["status"] == "read"]
     names = read["name"].fillna("(no name)").astype(str)
-    nth = names.groupby(names).cumcount().to_numpy() + 1
-    labels = [name if k == 1 else f"{name} ({k})" for name, k in zip(names, nth, strict=True)]
+    labels = number_repeats(names).tolist()
     return list(zip(labels, read["playlist"].to_numpy(dtype=int).tolist(), strict=True))
 
 

@@ -15,6 +15,7 @@ from savedlib.frames.schema import WATCHED_FIELDS
 from savedlib.library import Library
 from savedlib.markets import SPOTIFY_MARKETS
 from savedlib.matching import same_song  # noqa: F401 (the one name rule, at home in savedlib.matching)
+from savedlib.text import number_repeats
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 """The days of the week in the order the charts show them."""
@@ -71,8 +72,7 @@ def track_labels(tracks: pd.DataFrame, width: int = 48, numbered: bool = True) -
     label = label.where(label.str.len() <= width, label.str.slice(0, width - 1) + "…")
     if not numbered:
         return label
-    repeat = label.groupby(label, sort=False).cumcount()
-    return label.where(repeat == 0, label + " (" + (repeat + 1).astype(str) + ")")
+    return number_repeats(label)
 
 
 # --- when tracks were saved ------------------------------------------------------
