@@ -3,6 +3,7 @@ what it refuses to read, and how it stops and goes on."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 import savedlib
 from savedlib.playlists import entries as api_entries
 from savedlib.standin import PlaylistChange, StandIn
+from savedlib.standin.playlists import store
 
 SCOPES = "user-library-read playlist-read-private playlist-read-collaborative"
 
@@ -114,6 +116,36 @@ def test_a_playlist_changing_under_the_read_comes_back_whole(lib, k):
     assert got.info["playlists"]["changed_during_read"] == [row["name"]]
 
 
+def test_a_playlist_that_keeps_changing_is_marked_so(lib, expected):
+    """ "Running" gains a song after every page served: its pages never agree, however often it is read again."""
+    changes = [PlaylistChange(after=n, playlist=0, add=1) for n in range(1000)]
+    with StandIn(n=2500, playlist_changes=changes) as api:
+        got = savedlib.add_playlists(api.client(scope=SCOPES), lib, progress=False, concurrency=2)
+    assert got.playlists.loc[0, "status"] == "changed during the read"
+    assert not (got.playlist_items["playlist"] == 0).any()  # never a half-read playlist passed off as whole
+    others = got.playlists.drop(index=0)
+    assert others["status"].tolist() == expected.playlists.drop(index=0)["status"].tolist()
+
+
+def test_a_list_of_playlists_that_keeps_changing_stops_the_read(lib):
+    with StandIn(n=2500) as api:
+        sp = api.client(scope=SCOPES)
+        with api.state.lock:
+            playlists = store(api.state)
+            copies = [{**playlists.playlists[1], "id": f"{n:022d}"} for n in range(60)]  # the list: two pages
+            playlists.playlists = [*playlists.playlists, *copies]
+            listing = playlists.listing
+
+            def changing(*args):
+                """A playlist is deleted before every page of the list: its pages never agree on a total."""
+                playlists.change(PlaylistChange(after=0, playlist=len(playlists.deleted), delete=True))
+                return listing(*args)
+
+            playlists.listing = changing
+        with pytest.raises(savedlib.LibraryChanging, match="list of playlists kept changing"):
+            savedlib.add_playlists(sp, lib, progress=False)
+
+
 def test_a_playlist_deleted_after_the_list_is_marked_gone(lib):
     with StandIn(n=2500, playlist_changes=[PlaylistChange(after=0, playlist=1, delete=True)]) as api:
         got = savedlib.add_playlists(api.client(scope=SCOPES), lib, progress=False)
@@ -127,7 +159,7 @@ def test_older_answers_with_track_and_episodes_shaped_like_tracks():
     lines = [
         b'{"added_at": null, "track": {"uri": "spotify:track:0123456789012345678901", "type": "track", "name": "A",'
         b' "artists": [{"name": "B"}], "album": {"name": "C"}, "external_ids": {"isrc": "X"}}}',
-        __import__("json").dumps({"added_at": "2020-01-01T00:00:00Z", "track": episode_as_track}).encode(),
+        json.dumps({"added_at": "2020-01-01T00:00:00Z", "track": episode_as_track}).encode(),
         b'{"added_at": "2020-01-01T00:00:00Z", "is_local": true, "item": {"uri": "spotify:local:B:C:D:100",'
         b' "type": "track", "name": "D", "artists": [{"name": "B"}]}}',
         b'{"added_at": "2020-01-01T00:00:00Z", "item": null}',
