@@ -25,7 +25,7 @@ from savedlib.opendata import listenbrainz, musicbrainz
 from savedlib.opendata.cache import OpenDataCache
 from savedlib.opendata.polite import PROJECT_URL, Service
 from savedlib.opendata.result import with_open_data
-from savedlib.opendata.wanted import Wanted, wanted
+from savedlib.opendata.wanted import Known, known
 
 MUSICBRAINZ_URL, MUSICBRAINZ_ENV = "https://musicbrainz.org/ws/2", "SAVEDLIB_MUSICBRAINZ_URL"
 LISTENBRAINZ_URL, LISTENBRAINZ_ENV = "https://api.listenbrainz.org", "SAVEDLIB_LISTENBRAINZ_URL"
@@ -75,31 +75,31 @@ def add_open_data(
     ``.partial`` has what was found; Ctrl-C raises ``LoadInterrupted`` with ``.partial`` too.
     """
     cache = cache or OpenDataCache()
-    want = wanted(lib, cache)
+    now = known(lib, cache)
     mb_url = musicbrainz_url or os.environ.get(MUSICBRAINZ_ENV) or MUSICBRAINZ_URL
     lb_url = listenbrainz_url or os.environ.get(LISTENBRAINZ_ENV) or LISTENBRAINZ_URL
     gates = cache.folder / "gates"  # one gate per service and address, shared by every process
     mb = Service("MusicBrainz", mb_url, interval=1.0 / musicbrainz_rate, env=MUSICBRAINZ_ENV,
                  gate_file=gates / _gate_name("musicbrainz", mb_url))  # fmt: skip
     lb = Service("ListenBrainz", lb_url, env=LISTENBRAINZ_ENV, gate_file=gates / _gate_name("listenbrainz", lb_url))
-    bar = tqdm(desc="Asking MusicBrainz and ListenBrainz", unit=" requests", total=want.estimate(),
+    bar = tqdm(desc="Asking MusicBrainz and ListenBrainz", unit=" requests", total=now.estimate(),
                disable=not progress)  # fmt: skip
     run = _Run(mb, lb, cache, bar)
-    finish = lambda: with_open_data(lib, cache, {"musicbrainz": mb.requests, "listenbrainz": lb.requests}, genres)  # noqa: E731
+    finish = lambda found: with_open_data(lib, found, {"musicbrainz": mb.requests, "listenbrainz": lb.requests}, genres)  # noqa: E731
     try:
-        _ask_all(run, want)
+        now = _ask_all(run, lib, now)
     except OpenDataFailed as error:
-        error.partial = finish()
+        error.partial = finish(known(lib, cache))
         raise
     except KeyboardInterrupt as error:
         raise stopped_with(
-            error, finish(), "add_open_data was interrupted; every answer so far is kept in the cache"
+            error, finish(known(lib, cache)), "add_open_data was interrupted; every answer so far is kept in the cache"
         ) from None
     finally:
         bar.close()
         mb.close()
         lb.close()
-    return finish()
+    return finish(now)
 
 
 def _gate_name(service: str, url: str) -> str:
@@ -107,15 +107,23 @@ def _gate_name(service: str, url: str) -> str:
     return service + "-" + "".join(c if c.isalnum() else "-" for c in urlsplit(url).netloc)
 
 
-def _ask_all(run: _Run, want: Wanted) -> None:
-    """The four steps; each reads from the cache what the one before found."""
-    _chunks(run, want.artists, lambda chunk: _artists(run, chunk), lambda: run.per_lookup)
-    _chunks(run, want.artist_mbids(), lambda c: run.cache.genres.add(listenbrainz.artist_genres(run.lb, c)),
-            lambda: listenbrainz.ARTISTS_PER_REQUEST)  # fmt: skip
-    _chunks(run, want.isrcs, lambda c: run.cache.isrcs.add(musicbrainz.search_isrcs(run.mb, c)),
-            lambda: musicbrainz.ISRCS_PER_SEARCH)  # fmt: skip
-    _chunks(run, want.recording_mbids(), lambda c: run.cache.listens.add(listenbrainz.recording_popularity(run.lb, c)),
-            lambda: listenbrainz.RECORDINGS_PER_REQUEST)  # fmt: skip
+def _ask_all(run: _Run, lib: Library, now: Known) -> Known:
+    """The four steps, each asking what the cache lacks once the one before is done; what the cache knows then."""
+    steps = [
+        (Known.artists_to_ask, lambda chunk: _artists(run, chunk), lambda: run.per_lookup),
+        (Known.mbids_to_ask, lambda c: run.cache.genres.add(listenbrainz.artist_genres(run.lb, c)),
+         lambda: listenbrainz.ARTISTS_PER_REQUEST),
+        (Known.isrcs_to_ask, lambda c: run.cache.isrcs.add(musicbrainz.search_isrcs(run.mb, c)),
+         lambda: musicbrainz.ISRCS_PER_SEARCH),
+        (Known.recordings_to_ask, lambda c: run.cache.listens.add(listenbrainz.recording_popularity(run.lb, c)),
+         lambda: listenbrainz.RECORDINGS_PER_REQUEST),
+    ]  # fmt: skip
+    for to_ask, ask, size in steps:
+        todo = to_ask(now)
+        if todo:
+            _chunks(run, todo, ask, size)
+            now = known(lib, run.cache)  # the cache read again only after a step wrote to it
+    return now
 
 
 def _chunks(run: _Run, todo: list[str], ask: Callable[[list[str]], None], size: Callable[[], int]) -> None:

@@ -9,25 +9,23 @@ import pandas as pd
 from savedlib.frames.long import genre_table
 from savedlib.genres.enrich import coverage
 from savedlib.library import Library
-from savedlib.opendata.cache import OpenDataCache
-from savedlib.opendata.wanted import artist_mbids, recordings, spotify_artist_ids, track_isrcs
+from savedlib.opendata.wanted import Known
 from savedlib.text import plural
 
 #: What ``info["genres"]["source"]`` and the genre charts name.
 GENRES_SOURCE = "MusicBrainz genres via ListenBrainz"
 
 
-def with_open_data(lib: Library, cache: OpenDataCache, requests: dict[str, int], genres: bool | None) -> Library:
-    """A new library: ``lib`` with the cache's answers about it (``genres``: as ``add_open_data``'s)."""
-    artists = artist_mbids(lib, cache)
+def with_open_data(lib: Library, now: Known, requests: dict[str, int], genres: bool | None) -> Library:
+    """A new library: ``lib`` with what the cache knows about it (``now``; ``genres``: as ``add_open_data``'s)."""
     tracks = lib.tracks.copy()
-    tracks["recording_mbid"] = recordings(lib, cache, artists).to_numpy()
-    counts = cache.listens.fresh(tracks["recording_mbid"].dropna().unique()).set_index("recording_mbid")
+    tracks["recording_mbid"] = now.recordings.to_numpy()
+    counts = now.listens.set_index("recording_mbid")
     for column in ("listens", "listeners"):
         tracks[column] = tracks["recording_mbid"].map(counts[column]).astype("Int64")
-    pairs, coverage = _genres(lib, artists, cache)
-    info = {**lib.info, "open_data": _facts(lib, artists, tracks, requests)}
-    changed = replace(lib, tracks=tracks, artists=artists)
+    pairs, coverage = _genres(now)
+    info = {**lib.info, "open_data": _facts(lib, now, tracks, requests)}
+    changed = replace(lib, tracks=tracks, artists=now.artists)
     if genres or (genres is None and lib.genres.empty):
         info["genres"] = {"source": GENRES_SOURCE, **coverage, "requests": sum(requests.values())}
         table = genre_table(lib.artists.astype({"artist_id": object}), pairs.astype({"artist_id": object}))
@@ -38,26 +36,24 @@ def with_open_data(lib: Library, cache: OpenDataCache, requests: dict[str, int],
     return replace(changed, info=info)
 
 
-def _genres(lib: Library, artists: pd.DataFrame, cache: OpenDataCache) -> tuple[pd.DataFrame, dict]:
+def _genres(now: Known) -> tuple[pd.DataFrame, dict]:
     """Pairs ``artist_id, genre`` (Spotify ids), and the coverage in ``info["genres"]``'s words."""
-    ids = spotify_artist_ids(lib)
-    asked = cache.artists.fresh(ids)
-    in_mb = asked.dropna(subset=["artist_mbid"])
-    found = cache.genres.fresh(in_mb["artist_mbid"].unique())
-    with_genres = found[found["genres"].map(len) > 0]
+    in_mb = now.asked.dropna(subset=["artist_mbid"])
+    with_genres = now.genres[now.genres["genres"].map(len) > 0]
     pairs = (
         in_mb[["spotify_artist_id", "artist_mbid"]]
         .merge(with_genres[["artist_mbid", "genres"]], on="artist_mbid")
         .explode("genres")
         .rename(columns={"spotify_artist_id": "artist_id", "genres": "genre"})[["artist_id", "genre"]]
     )
-    return pairs, coverage(len(ids), len(asked), len(in_mb), int(pairs["artist_id"].nunique()))  # found: in MusicBrainz
+    return pairs, coverage(
+        len(now.ids), len(now.asked), len(in_mb), int(pairs["artist_id"].nunique())
+    )  # found: in MusicBrainz
 
 
-def _facts(lib: Library, artists: pd.DataFrame, tracks: pd.DataFrame, requests: dict[str, int]) -> dict:
+def _facts(lib: Library, now: Known, tracks: pd.DataFrame, requests: dict[str, int]) -> dict:
     """``info["open_data"]``: requests, what was found, and sentences for what could not be and why."""
-    ids = spotify_artist_ids(lib)
-    isrcs = track_isrcs(lib)
+    ids, isrcs = now.ids, now.isrc
     source = lib.info.get("source") or "this library"
     notes = []
     if not ids:
@@ -70,7 +66,7 @@ def _facts(lib: Library, artists: pd.DataFrame, tracks: pd.DataFrame, requests: 
             f"{source} has no ISRCs (exportify.net files and Spotify's account data carry none), so its tracks "
             "cannot be matched to MusicBrainz recordings: no listening counts."
         )
-    with_mbid = artists.dropna(subset=["artist_mbid"])["artist_id"].nunique()
+    with_mbid = now.artists.dropna(subset=["artist_mbid"])["artist_id"].nunique()
     return {
         "musicbrainz_requests": requests.get("musicbrainz", 0),
         "listenbrainz_requests": requests.get("listenbrainz", 0),

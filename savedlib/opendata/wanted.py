@@ -1,4 +1,5 @@
-"""What a library needs from open data that the cache does not hold yet (fresh answers are never asked again)."""
+"""What the open-data cache knows about a library, each shelf read once, and what it lacks (fresh answers are never
+asked again)."""
 
 from __future__ import annotations
 
@@ -30,43 +31,40 @@ def track_isrcs(lib: Library) -> pd.Series:
     return isrc.where(isrc.str.fullmatch(ISRC.pattern).fillna(False).astype(bool))
 
 
-def artist_mbids(lib: Library, cache: OpenDataCache) -> pd.DataFrame:
-    """The library's long artists table with ``artist_mbid`` (NA: not in MusicBrainz, or not asked yet)."""
-    found = cache.artists.fresh(spotify_artist_ids(lib)).set_index("spotify_artist_id")["artist_mbid"]
-    artists = lib.artists.copy()
-    artists["artist_mbid"] = artists["artist_id"].map(found).astype("string")
-    return artists
-
-
-def recordings(lib: Library, cache: OpenDataCache, artists: pd.DataFrame) -> pd.Series:
-    """Each item's recording MBID (``match.choose``), from the cache's fresh ISRC answers."""
-    isrc = track_isrcs(lib)
-    tracks = pd.DataFrame({"item": lib.tracks.index.to_numpy(), "isrc": isrc.to_numpy()})
-    return choose(tracks, artists, cache.isrcs.fresh(isrc.dropna().unique()))
-
-
 @dataclass
-class Wanted:
-    """What to ask: ``artists`` (Spotify ids) and ``isrcs`` now, MBIDs once the steps before found them."""
+class Known:
+    """The cache's fresh answers about one library: ``asked`` (the artists shelf's rows about ``ids``),
+    ``artists`` (the library's long table with ``artist_mbid``), ``answers`` (the ISRCs shelf's), each item's
+    chosen ``recordings`` (``match.choose``), and the ``genres`` and ``listens`` shelves' rows about them."""
 
-    lib: Library
-    cache: OpenDataCache
-    artists: list[str]
-    isrcs: list[str]
+    ids: list[str]
+    isrc: pd.Series
+    asked: pd.DataFrame
+    artists: pd.DataFrame
+    answers: pd.DataFrame
+    recordings: pd.Series
+    genres: pd.DataFrame
+    listens: pd.DataFrame
 
-    def artist_mbids(self) -> list[str]:
+    def artists_to_ask(self) -> list[str]:
+        """The Spotify artist ids the cache holds no answer about."""
+        return sorted(set(self.ids) - set(self.asked["spotify_artist_id"]))
+
+    def mbids_to_ask(self) -> list[str]:
         """The artist MBIDs found whose genres the cache lacks."""
-        mbids = artist_mbids(self.lib, self.cache)["artist_mbid"].dropna().unique().tolist()
-        return sorted(set(mbids) - set(self.cache.genres.fresh(mbids)["artist_mbid"]))
+        return sorted(set(self.asked["artist_mbid"].dropna()) - set(self.genres["artist_mbid"]))
 
-    def recording_mbids(self) -> list[str]:
+    def isrcs_to_ask(self) -> list[str]:
+        """The library's ISRCs the cache holds no answer about."""
+        return sorted(set(self.isrc.dropna()) - set(self.answers["isrc"]))
+
+    def recordings_to_ask(self) -> list[str]:
         """The recordings chosen whose listens the cache lacks."""
-        chosen = recordings(self.lib, self.cache, artist_mbids(self.lib, self.cache)).dropna().unique().tolist()
-        return sorted(set(chosen) - set(self.cache.listens.fresh(chosen)["recording_mbid"]))
+        return sorted(set(self.recordings.dropna()) - set(self.listens["recording_mbid"]))
 
     def estimate(self) -> int:
-        """Requests this will take, about: URL look-ups, ISRC searches, and ListenBrainz's share."""
-        a, m = len(self.artists), len(self.isrcs)
+        """Requests asking will take, about: URL look-ups, ISRC searches, and ListenBrainz's share."""
+        a, m = len(self.artists_to_ask()), len(self.isrcs_to_ask())
         return (
             math.ceil(a / musicbrainz.URLS_PER_LOOKUP)
             + math.ceil(m / musicbrainz.ISRCS_PER_SEARCH)
@@ -75,10 +73,16 @@ class Wanted:
         )
 
 
-def wanted(lib: Library, cache: OpenDataCache) -> Wanted:
-    """The Spotify artist ids and ISRCs of ``lib`` the cache holds no fresh answer about."""
-    ids = spotify_artist_ids(lib)
-    isrcs = sorted(track_isrcs(lib).dropna().unique())
-    known_ids = set(cache.artists.fresh(ids)["spotify_artist_id"])
-    known_isrcs = set(cache.isrcs.fresh(isrcs)["isrc"])
-    return Wanted(lib, cache, [i for i in ids if i not in known_ids], [i for i in isrcs if i not in known_isrcs])
+def known(lib: Library, cache: OpenDataCache) -> Known:
+    """What ``cache`` knows about ``lib``, each of its four shelves read once."""
+    ids, isrc = spotify_artist_ids(lib), track_isrcs(lib)
+    asked = cache.artists.fresh(ids)
+    artists = lib.artists.copy()
+    artists["artist_mbid"] = artists["artist_id"].map(asked.set_index("spotify_artist_id")["artist_mbid"])
+    artists["artist_mbid"] = artists["artist_mbid"].astype("string")
+    answers = cache.isrcs.fresh(isrc.dropna().unique())
+    tracks = pd.DataFrame({"item": lib.tracks.index.to_numpy(), "isrc": isrc.to_numpy()})
+    chosen = choose(tracks, artists, answers)
+    genres = cache.genres.fresh(asked["artist_mbid"].dropna().unique())
+    listens = cache.listens.fresh(chosen.dropna().unique())
+    return Known(ids, isrc, asked, artists, answers, chosen, genres, listens)
