@@ -10,16 +10,20 @@ import sys
 import textwrap
 import time
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import savedlib
 from savedlib.demodata import demo_items
+from savedlib.genres.cache import MERGE_AT
 from savedlib.opendata import OpenDataCache, add_open_data, user_agent
 from savedlib.opendata.polite import PROJECT_URL
+from savedlib.opendata.wanted import known
 from savedlib.standin.catalogue import SPOTIFY_ARTIST
 from savedlib.standin.opendata import OpenDataStandIn
 
@@ -329,15 +333,11 @@ def test_listens_older_than_30_days_are_asked_again(cache):
         add_open_data(lib, cache=cache, progress=False, **api.options())
         table = cache.listens.read()
         cache.listens.add([])  # nothing
-        old = table.assign(read_at=table["read_at"] - pd.Timedelta(days=31)).drop(columns="read_at")
         for f in cache.listens.folder.glob("part-*.parquet"):
             f.unlink()
-        cache.listens._write(  # an old answer for every recording, as if read a month ago
-            __import__("pyarrow").Table.from_pandas(
-                old.assign(read_at=table["read_at"] - pd.Timedelta(days=31)), schema=cache.listens.schema,
-                preserve_index=False),
-            pd.Timestamp.now(tz="UTC").to_pydatetime(),
-        )  # fmt: skip
+        rows = pa.Table.from_pandas(table.drop(columns="read_at"), preserve_index=False).to_pylist()
+        month_ago = pd.Timestamp.now(tz="UTC").to_pydatetime() - timedelta(days=31)
+        cache.listens.add(rows, read_at=month_ago)  # an old answer for every recording, as if read a month ago
         before = api.stats()
         add_open_data(lib, cache=cache, progress=False, **api.options())
         after = api.stats()
@@ -345,14 +345,16 @@ def test_listens_older_than_30_days_are_asked_again(cache):
     assert after["listenbrainz"]["popularity/recording 200"] > before["listenbrainz"]["popularity/recording 200"]
 
 
-def test_two_processes_enrich_at_once_share_the_gate_and_lose_nothing(tmp_path):
+@pytest.mark.parametrize("merge_at", [MERGE_AT, 2], ids=["few-files", "merging"])
+def test_two_processes_enrich_at_once_share_the_gate_and_lose_nothing(tmp_path, merge_at):
     folder = tmp_path / "shared"
     script = textwrap.dedent(
         """
-        import sys, savedlib
+        import sys, savedlib, savedlib.genres.cache
         from savedlib.demodata import demo_items
         from savedlib.opendata import OpenDataCache, add_open_data
         url, n, seed, folder = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+        savedlib.genres.cache.MERGE_AT = int(sys.argv[5])  # low: files merged while the other process writes
         lib = savedlib.from_items(demo_items(n, seed=seed, dev_mode=True))
         add_open_data(lib, cache=OpenDataCache(folder), progress=False, musicbrainz_url=url + "/ws/2",
                       listenbrainz_url=url, musicbrainz_rate=4)
@@ -360,7 +362,7 @@ def test_two_processes_enrich_at_once_share_the_gate_and_lose_nothing(tmp_path):
     )
     a, b = demo_items(200, seed=0), demo_items(200, seed=1)
     with OpenDataStandIn(items=a + b, musicbrainz_rate=4.0, listenbrainz_limit=(100, 1.0)) as api:
-        runs = [subprocess.Popen([sys.executable, "-c", script, api.url, "200", str(seed), str(folder)])
+        runs = [subprocess.Popen([sys.executable, "-c", script, api.url, "200", str(seed), str(folder), str(merge_at)])
                 for seed in (0, 1)]  # fmt: skip
         assert [p.wait(timeout=120) for p in runs] == [0, 0]
         stats = api.stats()
@@ -370,6 +372,10 @@ def test_two_processes_enrich_at_once_share_the_gate_and_lose_nothing(tmp_path):
     assert set(cache.artists.read()["spotify_artist_id"]) == ids  # no entry lost
     isrcs = set(savedlib.from_items(a + b).tracks["isrc"].dropna())
     assert set(cache.isrcs.read()["isrc"]) == isrcs
+    now = known(savedlib.from_items(a + b), cache)  # what one more run would ask: nothing, on any shelf
+    assert not (now.artists_to_ask() or now.mbids_to_ask() or now.isrcs_to_ask() or now.recordings_to_ask())
+    assert len(now.genres) > 0 and len(now.listens) > 0
+    assert (merge_at < MERGE_AT) == any(folder.rglob("part-*-merged.parquet"))
 
 
 def test_the_user_agent_names_the_project_address():

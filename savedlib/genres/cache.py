@@ -77,13 +77,13 @@ class PartsCache:
         young = frame["read_at"] >= pd.Timestamp(datetime.now(UTC) - (max_age or self.max_age))
         return frame[young & frame[self.key].isin(list(keys))].reset_index(drop=True)
 
-    def add(self, rows: list[dict]) -> None:
-        """Record rows (every column but ``read_at``, which is now); each write is a new file."""
+    def add(self, rows: list[dict], read_at: datetime | None = None) -> None:
+        """Record rows (every column but ``read_at``: now, unless given); each write is a new file."""
         if not rows:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         now = datetime.now(UTC)
-        table = pa.Table.from_pylist([{**row, "read_at": now} for row in rows], schema=self.schema)
+        table = pa.Table.from_pylist([{**row, "read_at": read_at or now} for row in rows], schema=self.schema)
         self._write(table, now)
         if len(list(self.folder.glob("part-*.parquet"))) > MERGE_AT:
             self.merge()
