@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 import savedlib
+from savedlib.snapshot import Snapshot
+from savedlib.snapshot.store import empty_changes
 from savedlib.standin import PlaylistChange, StandIn
 from tests.conftest import remove_anywhere, save_at_top
 
@@ -125,6 +127,10 @@ def test_bad_snapshots_are_refused_and_left_as_they_are(api, snap, tmp_path, mon
     sp = api.client(scope=SCOPES)
     with pytest.raises(savedlib.SnapshotError, match="not a savedlib snapshot"):
         savedlib.add_playlists(sp, savedlib.demo(), snapshot=tmp_path / "nothing-here", progress=False)
+    half = Snapshot(tmp_path / "half")
+    half.write({}, complete=False, total=10, info={}, changes=empty_changes(), library=None)  # a load that stopped
+    with pytest.raises(savedlib.SnapshotError, match="no whole library yet"):
+        savedlib.add_playlists(sp, savedlib.demo(), snapshot=half.path, progress=False)
     assert api.stats()["api_requests"] == 0  # refused before any request
     lib = savedlib.load(sp, snapshot=snap, progress=False)
     with StandIn(n=2500, account_id="someone-else") as other:

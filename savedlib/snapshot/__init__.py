@@ -10,7 +10,7 @@ from savedlib.errors import LoadError, LoadInterrupted, SnapshotError
 from savedlib.library import Library, from_items
 from savedlib.playlists import web as playlists_web
 from savedlib.playlists import with_playlists_of
-from savedlib.snapshot.store import Snapshot, with_changes
+from savedlib.snapshot.store import Snapshot, Stored, with_changes
 
 __all__ = ["Snapshot", "SnapshotError", "add_playlists", "open_snapshot"]
 
@@ -55,11 +55,11 @@ def add_playlists(sp: Any, lib: Library, *, snapshot: str | os.PathLike | None =
     if snapshot is None:
         return playlists_web.add_playlists(sp, lib, **options)
     store = Snapshot(snapshot)
-    if store.read_meta().get("complete") is not True:
-        raise SnapshotError(f"{store.path} holds no whole library yet: finish it with savedlib.load(sp, snapshot=...)")
-    held = open_snapshot(snapshot)
+    held = store.read_whole()
     start = (
-        lib if not lib.playlists.empty else replace(lib, playlists=held.playlists, playlist_items=held.playlist_items)
+        lib
+        if not lib.playlists.empty
+        else replace(lib, playlists=held.library.playlists, playlist_items=held.library.playlist_items)
     )
     try:
         got = playlists_web.add_playlists(sp, start, **options)
@@ -72,14 +72,14 @@ def add_playlists(sp: Any, lib: Library, *, snapshot: str | os.PathLike | None =
     return got
 
 
-def _keep(store: Snapshot, held: Library, got: Library) -> None:
-    """Write ``got``'s playlists into the snapshot, matched to its library; refused (``SnapshotError``, nothing
-    written) when they are another Spotify account's than the snapshot's library."""
+def _keep(store: Snapshot, held: Stored, got: Library) -> None:
+    """Write ``got``'s playlists into the snapshot (``held``: what it holds), matched to its library; refused
+    (``SnapshotError``, nothing written) when they are another Spotify account's than the snapshot's library."""
     account = (got.info.get("playlists") or {}).get("account_id")
-    owner = store.read_meta().get("account_id")
+    owner = held.meta.get("account_id")
     if account and owner and account != owner:
         raise SnapshotError(
             f"{store.path} holds the library of the Spotify account {owner!r}, but these playlists are "
             f"{account!r}'s: use that account's snapshot (nothing was changed)"
         )
-    store.replace_library(with_playlists_of(got, held))
+    store.replace_library(with_playlists_of(got, held.library), held.meta)

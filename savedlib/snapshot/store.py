@@ -189,6 +189,16 @@ class Snapshot:
             )
         return Stored(items, bool(meta.get("complete")), int(meta.get("total", 0)), meta, changes, library)
 
+    def read_whole(self) -> Stored:
+        """Everything the snapshot holds, its typed library included; ``SnapshotError`` when it holds no whole
+        library yet (a load that stopped)."""
+        stored = self.read()
+        if not stored.complete:
+            raise SnapshotError(
+                f"{self.path} holds no whole library yet: finish it with savedlib.load(sp, snapshot=...) first"
+            )
+        return stored
+
     def read_library(self, stored: Stored) -> Library:
         """The typed library of a complete snapshot already read with ``typed=False``."""
         return self._read_library(stored.meta, stored.changes)
@@ -236,15 +246,10 @@ class Snapshot:
         }
         self._commit(previous, lambda folder: _write_data(folder, items, changes, library), meta)
 
-    def replace_library(self, library: Library) -> None:
-        """A new version of this complete snapshot with ``library`` as its typed tables (and its ``info`` as the
-        snapshot's): the raw items and the history of changes stay as they are (linked, not rewritten). For
-        what is added beside the saved library, such as the playlists."""
-        previous = self.read_meta()
-        if not previous.get("complete"):
-            raise SnapshotError(
-                f"{self.path} holds no whole library yet: finish it with savedlib.load(sp, snapshot=...) first"
-            )
+    def replace_library(self, library: Library, previous: dict) -> None:
+        """A new version of this complete snapshot (``previous``: its meta, from ``read_whole``) with ``library``
+        as its typed tables (and its ``info`` as the snapshot's): the raw items and the history of changes stay
+        as they are (linked, not rewritten). For what is added beside the saved library, such as the playlists."""
         held = self.path / previous["data"]
 
         def fill(folder: Path) -> None:
