@@ -112,17 +112,22 @@ def histogram(
     y_title: str | None = "Tracks",
     width: int = WIDTH,
     height: int = HEIGHT,
+    scale: str = "linear",
 ) -> alt.Chart:
     """Bars of ``tracks`` per bin from ``start`` to ``end`` over the x range ``domain``.
 
     The bins come already counted from ``savedlib.stats`` (``bin="binned"``), so the spec carries one row a bin,
-    not one a track. Every histogram is drawn by this one function, so they look alike.
+    not one a track. Every histogram is drawn by this one function, so they look alike. ``scale="log"`` draws
+    x on a log scale, its ticks in short form (1k, 10k).
     """
+    log = scale == "log"
+    x_scale = alt.Scale(type="log", domain=list(domain)) if log else alt.Scale(domain=list(domain))
+    x_axis = alt.Axis(format="~s") if log else alt.Undefined
     return (
         alt.Chart(data, title=alt.Undefined if title is None else title, width=width, height=height)
         .mark_bar(color=PRIMARY)
         .encode(
-            x=alt.X("start:Q", bin="binned", title=x_title, scale=alt.Scale(domain=list(domain))),
+            x=alt.X("start:Q", bin="binned", title=x_title, scale=x_scale, axis=x_axis),
             x2="end:Q",
             y=alt.Y("tracks:Q", title=y_title, axis=COUNT_AXIS),
             tooltip=tooltip,

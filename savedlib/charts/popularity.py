@@ -13,6 +13,7 @@ from savedlib.library import Library
 
 WHAT = "popularity scores"
 LISTENERS = "ListenBrainz listeners"
+LISTENERS_TITLE = f"{LISTENERS} (log scale)"
 LISTENERS_NOTE = "people who listened, counted by ListenBrainz (open data), not Spotify's score; log scale"
 
 
@@ -40,10 +41,8 @@ def popularity_distribution(lib: Library) -> alt.Chart:
             alt.Tooltip("end:Q", title="Below", format=","),
             alt.Tooltip("tracks:Q", title="Tracks", format=","),
         ]
-        chart = histogram(data, f"{LISTENERS} (log scale)", (1, float(data["end"].max())), tooltip,
-                          alt.Title(title, subtitle=subtitle))  # fmt: skip
-        return chart.encode(x=alt.X("start:Q", bin="binned", title=f"{LISTENERS} (log scale)", scale=alt.Scale(
-            type="log", domain=[1, float(data["end"].max())]), axis=alt.Axis(format="~s")))  # fmt: skip
+        return histogram(data, LISTENERS_TITLE, (1, float(data["end"].max())), tooltip,
+                         alt.Title(title, subtitle=subtitle), scale="log")  # fmt: skip
     data = stats.popularity_histogram(lib)
     median = lib.tracks["popularity"].median()
     subtitle = f"Spotify's popularity score, 0 (obscure) to 100 (a global hit); median {median:.0f}"
@@ -55,18 +54,26 @@ def popularity_distribution(lib: Library) -> alt.Chart:
     return histogram(data, "Popularity", (0, 100), tooltip, alt.Title(title, subtitle=subtitle))
 
 
-def _band(data, x: alt.X, x_title: str, title: str, subtitle: str, listeners: bool = False) -> alt.LayerChart:
-    what = LISTENERS if listeners else "popularity"
+def _listeners_axis(channel: type[alt.X] | type[alt.Y], field: str) -> alt.X | alt.Y:
+    """An axis of ListenBrainz listeners: a log scale, its ticks in short form (1k, 10k)."""
+    return channel(field, title=LISTENERS_TITLE, scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"))
+
+
+def _band(data, x: alt.X, x_title: str, title: str, tracks: str, listeners: bool = False) -> alt.LayerChart:
+    """The median (line) and middle half (band) of popularity, or listeners, of ``tracks`` along ``x``."""
+    what, note = (LISTENERS, f" ({LISTENERS_NOTE})") if listeners else ("popularity", "")
+    subtitle = f"Line: median {what} of {tracks}; band: the middle half{note}"
     tooltip = [
         alt.Tooltip(x.shorthand, title=x_title, **({"format": "%B %Y"} if x.shorthand.endswith(":T") else {})),
         alt.Tooltip("median:Q", title=f"Median {what}", format=",.0f"),
         alt.Tooltip("tracks:Q", title="Tracks", format=","),
     ]
     base = alt.Chart(data).encode(x=x, tooltip=tooltip)
-    y = alt.Y("q1:Q", title="Popularity", scale=alt.Scale(domain=[0, 100]))
-    if listeners:
-        y = alt.Y("q1:Q", title=f"{LISTENERS} (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"))
-        subtitle = subtitle.replace("popularity", what) + f" ({LISTENERS_NOTE})"
+    y = (
+        _listeners_axis(alt.Y, "q1:Q")
+        if listeners
+        else alt.Y("q1:Q", title="Popularity", scale=alt.Scale(domain=[0, 100]))
+    )
     band = base.mark_area(color=PRIMARY, opacity=0.25).encode(y=y, y2="q3:Q")
     line = base.mark_line(color=SECOND, point=alt.OverlayMarkDef(size=12)).encode(y="median:Q")
     return alt.layer(band, line).properties(title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=HEIGHT)
@@ -82,14 +89,7 @@ def popularity_by_release_year(lib: Library) -> alt.LayerChart | alt.Chart:
     measure = stats.popularity_measure(lib)
     data = stats.popularity_by(lib, "release_year", measure)
     x = alt.X("release_year:Q", title="Year released", axis=alt.Axis(format="d"))
-    return _band(
-        data,
-        x,
-        "Year released",
-        title,
-        "Line: median popularity of the tracks released that year; band: the middle half",
-        measure == "listeners",
-    )
+    return _band(data, x, "Year released", title, "the tracks released that year", measure == "listeners")
 
 
 def popularity_over_time(lib: Library) -> alt.LayerChart | alt.Chart:
@@ -102,8 +102,7 @@ def popularity_over_time(lib: Library) -> alt.LayerChart | alt.Chart:
     measure = stats.popularity_measure(lib)
     data = stats.popularity_by(lib, "save_month", measure)
     x = alt.X("save_month:T", title="Month saved")
-    subtitle = "Line: median popularity of the tracks saved that month; band: the middle half"
-    return _band(data, x, "Month saved", title, subtitle, measure == "listeners")
+    return _band(data, x, "Month saved", title, "the tracks saved that month", measure == "listeners")
 
 
 def most_and_least_popular(lib: Library, n: int = 10) -> alt.HConcatChart | alt.Chart:
@@ -114,7 +113,7 @@ def most_and_least_popular(lib: Library, n: int = 10) -> alt.HConcatChart | alt.
     measure = stats.popularity_measure(lib)
     data = stats.extremes(lib, measure, n)
     if measure == "listeners":
-        x = alt.X("value:Q", title=f"{LISTENERS} (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"))
+        x = _listeners_axis(alt.X, "value:Q")
         tooltip = [alt.Tooltip("label:N", title="Track"), alt.Tooltip("value:Q", title=LISTENERS, format=",")]
         return two_ends(data, x, tooltip, ("Most listeners", "Fewest listeners"), f"{title} ({LISTENERS})", n)
     x = alt.X("value:Q", title="Popularity", scale=alt.Scale(domain=[0, 100]))
