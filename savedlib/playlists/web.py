@@ -105,7 +105,8 @@ def from_answers(lib: Library, listed: list[dict], entries: dict[str, list[dict]
         if found is None:
             read.status[k] = "gone"
             continue
-        read.status[k], read.pages[k] = "read", {0: (len(found), [msgspec.json.encode(e) for e in found], None)}
+        table = api_entries.parse([msgspec.json.encode(e) for e in found], "the playlists' entries")
+        read.status[k], read.pages[k] = "read", {0: (len(found), table)}
     return read.library(lib, complete=True)
 
 
@@ -152,17 +153,18 @@ def _stopped(error: BaseException, partial: Library) -> BaseException:
 
 
 def _decode_entries(answer: Answer) -> dict | str:
-    """A page of entries (each kept as JSON bytes, and parsed into Arrow columns here, in the thread that
-    asked, while other pages are still on their way) and its ``total``, or what was wrong with the body."""
+    """A page of entries (parsed into Arrow columns here, in the thread that asked, while other pages are still
+    on their way) and its ``total``, or what was wrong with the body."""
     try:
         page = msgspec.json.decode(answer.body, type=_EntryPage)
         table = api_entries.parse(page.items, "this page")
     except (msgspec.DecodeError, msgspec.ValidationError, SourceError) as exc:
         return f"Spotify answered 200 with a body that is not a page of playlist entries ({exc})"
-    return {"items": page.items, "total": page.total, "table": table}
+    return {"total": page.total, "table": table}
 
 
 def _decode_list(answer: Answer) -> dict | str:
+    """A page of the list of playlists, or what was wrong with the body."""
     body = decode_json(answer)
     if isinstance(body, dict) and (not isinstance(body.get("items"), list) or not isinstance(body.get("total"), int)):
         return "the answer is JSON but not a page of playlists"
@@ -172,7 +174,7 @@ def _decode_list(answer: Answer) -> dict | str:
 def _count(playlist: dict) -> int | None:
     """How many entries the listing says a playlist has: ``items.total`` (2026), else ``tracks.total``."""
     for key in ("items", "tracks"):
-        total = (playlist.get(key) or {}).get("total") if isinstance(playlist.get(key), dict) else None
+        total = playlist[key].get("total") if isinstance(playlist.get(key), dict) else None
         if isinstance(total, int):
             return total
     return None
@@ -188,7 +190,7 @@ class _Read:
         self.listed: list[dict] | None = None
         self.nulls = 0
         self.status: dict[int, str] = {}  # playlist number -> status, once settled
-        self.pages: dict[int, dict[int, tuple]] = {}  # playlist -> offset -> (total, entries, Arrow table or None)
+        self.pages: dict[int, dict[int, tuple[int, pa.Table]]] = {}  # playlist -> offset -> (total, entries)
         self.reused: dict[int, pd.DataFrame] = {}
         self.changed: set[int] = set()  # read again after a change: the listed snapshot id is stale
         self.bar = tqdm(desc="Reading playlists", unit=" pages", disable=not options.progress)
@@ -196,6 +198,7 @@ class _Read:
     # --- the listing -------------------------------------------------------------------
 
     def run(self, me: str | None) -> None:
+        """Read the listing, then the pages wanted, again (up to ``ATTEMPTS`` times) for playlists that changed."""
         self.me = me
         self._list()
         todo = self._plan()
@@ -236,6 +239,7 @@ class _Read:
         return pages
 
     def _list_page(self, offset: int) -> dict:
+        """One page of ``GET /v1/me/playlists``."""
         failed = lambda n, why: RequestFailed(f"the list of playlists at offset {offset}", n, why)  # noqa: E731
         return self.sender.get("me/playlists", {"offset": offset, "limit": PAGE}, decode=_decode_list, failed=failed)
 
@@ -252,19 +256,18 @@ class _Read:
                 self.status[k], self.reused[k] = "read", self.held[p["id"]][1]
             else:
                 n = _count(p)
-                todo[k] = list(range(0, max(n if n is not None else 1, 1), PAGE)) if n != 0 else []
                 if n == 0:
                     self.status[k], self.pages[k] = "read", {}
-        return {k: offsets for k, offsets in todo.items() if offsets}
+                else:
+                    todo[k] = list(range(0, max(n or 1, 1), PAGE))  # an unknown count: one page, then as it says
+        return todo
 
     # --- the entries -------------------------------------------------------------------
 
     def _read(self, todo: dict[int, list[int]]) -> None:
+        """Ask for the pages ``todo`` (offsets by playlist) at once, each kept as it comes."""
         calls = [lambda k=k, o=o: self._entries(k, o) for k, offsets in todo.items() for o in offsets]
-        if self.bar.total is None or not self.bar.total:
-            self.bar.total = len(calls)
-        else:
-            self.bar.total += len(calls)
+        self.bar.total = (self.bar.total or 0) + len(calls)
         self.bar.refresh()
         run_all(calls, self._take, concurrency=self.options.concurrency, cancel=self.sender.cancel)
 
@@ -286,12 +289,13 @@ class _Read:
             raise
 
     def _take(self, result: tuple[int, int, Any]) -> None:
+        """Keep one answer: a page of entries, or why the playlist cannot be read (it is settled so)."""
         k, offset, body = result
         self.bar.update(1)
         if isinstance(body, str):
             self.status[k], self.pages[k] = body, {}
         elif self.status.get(k) is None:
-            self.pages.setdefault(k, {})[offset] = (body["total"], body["items"], body["table"])
+            self.pages.setdefault(k, {})[offset] = (body["total"], body["table"])
 
     def _unsettled(self, todo: dict[int, list[int]]) -> dict[int, list[int]]:
         """The pages still wanted: a playlist whose pages agree on one total and cover it is settled; one whose
@@ -300,29 +304,32 @@ class _Read:
         for k in todo:
             if self.status.get(k) is not None:
                 continue
-            state, offsets = self._settle(k)
-            if state == "changed":
+            state, offsets, stale = self._settle(k)
+            if state == "changed" or stale:
                 self.changed.add(k)
+            if state == "changed":
                 self.pages[k] = {}
+            elif state == "read":
+                self.status[k] = "read"
             if offsets:
                 again[k] = offsets
         return again
 
-    def _settle(self, k: int) -> tuple[str, list[int]]:
-        """Whether playlist ``k``'s pages in hand make it whole ("read", and its status set), are consistent but
-        short of some pages ("short"), or disagree ("changed"); and the offsets to ask for next."""
+    def _settle(self, k: int) -> tuple[str, list[int], bool]:
+        """Whether playlist ``k``'s pages in hand make it whole ("read"), are consistent but short of some pages
+        ("short"), or disagree ("changed"); the offsets to ask for next; and whether consistent pages say another
+        count than the listing (changed since it: the listed snapshot id is stale)."""
         pages = self.pages.get(k, {})
         totals = {page[0] for page in pages.values()}
         want = range(0, max(totals), PAGE) if totals else range(0)
-        if len(totals) > 1 or any(len(pages[o][1]) != min(PAGE, max(totals) - o) for o in pages if o in want):
+        if len(totals) > 1 or any(pages[o][1].num_rows != min(PAGE, max(totals) - o) for o in pages if o in want):
             last = pages[max(pages)][0] if pages else 0
-            return "changed", list(range(0, max(last, 1), PAGE))
-        if totals and max(totals) != _count(self.listed[k]) and _count(self.listed[k]) is not None:
-            self.changed.add(k)  # changed since the listing: whole as it is now, but its listed snapshot id is stale
+            return "changed", list(range(0, max(last, 1), PAGE)), False
+        listed = _count(self.listed[k])
+        stale = bool(totals) and listed is not None and max(totals) != listed
         if missing := [o for o in want if o not in pages]:
-            return "short", missing
-        self.status[k] = "read"
-        return "read", []
+            return "short", missing, stale
+        return "read", [], stale
 
     # --- the tables --------------------------------------------------------------------
 
@@ -332,12 +339,17 @@ class _Read:
             return lib
         for k in list(self.pages):
             if self.status.get(k) is None and k not in self.changed:
-                self._settle(k)  # a stop leaves some playlists whole: they count as read
+                state, _, stale = self._settle(k)  # a stop leaves some playlists whole: they count as read
+                if stale:
+                    self.changed.add(k)
+                if state == "read":
+                    self.status[k] = "read"
         rows = [self._row(k, p) for k, p in enumerate(self.listed)]
         playlists = frame(pd.DataFrame(rows).to_dict("series") if rows else {}, PLAYLIST_COLUMNS, len(rows))
         return with_playlists(lib, playlists, self._entries_table(), self._info(complete))
 
     def _row(self, k: int, p: dict) -> dict:
+        """Playlist ``k`` (``p``, as listed) as a row of the playlists table."""
         status = self.status.get(k, "not read yet")
         whole = status == "read" and k not in self.changed
         pages = self.pages.get(k) or {}
@@ -364,10 +376,10 @@ class _Read:
         tables, playlist, position = [api_entries.ENTRY_SCHEMA.empty_table()], [], []
         for k in read:
             for offset in sorted(self.pages[k]):
-                _, items, table = self.pages[k][offset]
-                tables.append(table if table is not None else api_entries.parse(items, "the playlists' entries"))
-                playlist.append(np.full(len(items), k, np.int32))
-                position.append(np.arange(offset, offset + len(items), dtype=np.int32))
+                table = self.pages[k][offset][1]
+                tables.append(table)
+                playlist.append(np.full(table.num_rows, k, np.int32))
+                position.append(np.arange(offset, offset + table.num_rows, dtype=np.int32))
         join = lambda parts: np.concatenate(parts) if parts else np.zeros(0, np.int32)  # noqa: E731
         table = pa.concat_tables(tables)
         columns = api_entries.columns(table, join(playlist), join(position))
@@ -376,6 +388,7 @@ class _Read:
         return stack([fresh, *kept]).sort_values(["playlist", "position"], kind="stable") if kept else fresh
 
     def _info(self, complete: bool) -> dict:
+        """``info["playlists"]``: where the playlists came from, whether whole, and what the read cost."""
         if self.sender is None:
             return {"source": "answers in hand", "complete": complete, "unchanged": len(self.reused)}
         f = self.sender.figures
