@@ -16,7 +16,6 @@ savedlib.standin`` runs it from a shell.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import threading
 import time
@@ -24,7 +23,7 @@ import urllib.request
 from typing import Any
 
 from savedlib.standin.playlists import PlaylistChange
-from savedlib.standin.server import Server
+from savedlib.standin.server import Server, start_process
 from savedlib.standin.state import SCOPE, Change, Knobs, State, with_market
 
 __all__ = ["SCOPE", "Change", "Knobs", "PlaylistChange", "StandIn", "spawn", "with_market"]
@@ -188,12 +187,7 @@ class spawn(_Handle):
             args += ["--retry-after", str(retry_after)]
         if daily_quota is not None:
             args += ["--daily-quota", str(daily_quota)]
-        self._process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-        line = self._process.stdout.readline()
-        if not line.startswith("http://"):
-            self._process.kill()
-            raise RuntimeError(f"the stand-in did not start: {line!r}")
-        self.url = line.strip()
+        self._process, self.url = start_process(args, "the stand-in")
 
     def stop(self) -> None:
         self._process.terminate()

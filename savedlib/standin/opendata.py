@@ -25,18 +25,18 @@ import argparse
 import contextlib
 import json
 import math
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from savedlib.standin import listenbrainz, musicbrainz
 from savedlib.standin.catalogue import Catalogue, build
+from savedlib.standin.server import Server, start_process
 
 JSON = "application/json; charset=utf-8"
 
@@ -114,24 +114,10 @@ def _mean_rate(times: list[float]) -> float | None:
     return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else None
 
 
-class OpenServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], state: OpenState):
-        super().__init__(address, OpenHandler)
-        self.state = state
-
-    @property
-    def url(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
-
-
 class OpenHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
-    server: OpenServer
+    server: Server
 
     def log_message(self, format: str, *args) -> None:
         pass
@@ -282,7 +268,7 @@ class OpenDataStandIn(_Running):
             items = demo_items(n, seed=seed)
         self.state = OpenState(build(items, seed), OpenKnobs(**knobs))
         self.musicbrainz_rate = self.state.knobs.musicbrainz_rate
-        self._server = OpenServer(("127.0.0.1", port), self.state)
+        self._server = Server(("127.0.0.1", port), self.state, OpenHandler)
         self.url = self._server.url
 
     @property
@@ -305,12 +291,7 @@ class spawn_open_data(_Running):
         args = [sys.executable, "-m", "savedlib.standin.opendata", "--n", str(n), "--seed", str(seed),
                 "--musicbrainz-rate", str(musicbrainz_rate), "--latency", str(latency)]  # fmt: skip
         self.musicbrainz_rate = musicbrainz_rate
-        self._process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-        line = self._process.stdout.readline()
-        if not line.startswith("http://"):
-            self._process.kill()
-            raise RuntimeError(f"the open-data stand-in did not start: {line!r}")
-        self.url = line.strip()
+        self._process, self.url = start_process(args, "the open-data stand-in")
 
     def __enter__(self) -> spawn_open_data:
         return self

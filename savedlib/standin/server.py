@@ -8,13 +8,15 @@ the counters, ``POST /_standin/token`` issues a token pair for tests and demos.
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from savedlib.items.uris import SPOTIFY_ID
 from savedlib.standin import playlists
-from savedlib.standin.state import SCOPE, State
+from savedlib.standin.state import SCOPE
 
 JSON = "application/json; charset=utf-8"
 
@@ -37,13 +39,25 @@ def _page_params(query: dict[str, list[str]]) -> tuple[dict, str | None]:
     return params, None
 
 
+def start_process(args: list[str], what: str) -> tuple[subprocess.Popen, str]:
+    """Start a stand-in in its own process (``args``); the first line it prints is its base URL."""
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+    line = process.stdout.readline()
+    if not line.startswith("http://"):
+        process.kill()
+        raise RuntimeError(f"{what} did not start: {line!r}")
+    return process, line.strip()
+
+
 class Server(ThreadingHTTPServer):
+    """A stand-in's server: ``handler`` (the Web API's by default) answers, reading ``state``."""
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], state: State):
-        super().__init__(address, Handler)
+    def __init__(self, address: tuple[str, int], state: Any, handler: type[BaseHTTPRequestHandler] | None = None):
+        super().__init__(address, handler or Handler)
         self.state = state
 
     @property
