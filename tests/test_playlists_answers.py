@@ -70,6 +70,9 @@ def test_coverage_per_playlist(lib):
     assert favourites["share_saved"] == 1.0 and favourites["saved"] == favourites["songs"]
     assert cover.loc[cover["status"] != "read", "share_saved"].isna().all()
     assert cover["share_saved"].dropna().between(0, 1).all()
+    bins = stats.saved_share_bins(lib)  # counted here, drawn as they are by the chart
+    assert bins["playlists"].sum() == cover["share_saved"].notna().sum()
+    assert bins["playlists"].iloc[-1] == (cover["share_saved"] == 1).sum() and bins["start"].iloc[-1] == 1.0
 
 
 def test_buckets_and_months_add_up(lib):

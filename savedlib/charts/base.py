@@ -110,11 +110,13 @@ def histogram(
     title: alt.Title | None = None,
     *,
     y_title: str | None = "Tracks",
+    y: str = "tracks",
     width: int = WIDTH,
     height: int = HEIGHT,
     scale: str = "linear",
 ) -> alt.Chart:
-    """Bars of ``tracks`` per bin from ``start`` to ``end`` over the x range ``domain``.
+    """Bars of ``y`` (the count column, ``tracks`` unless said) per bin from ``start`` to ``end`` over the x
+    range ``domain``.
 
     The bins come already counted from ``savedlib.stats`` (``bin="binned"``), so the spec carries one row a bin,
     not one a track. Every histogram is drawn by this one function, so they look alike. ``scale="log"`` draws
@@ -129,7 +131,7 @@ def histogram(
         .encode(
             x=alt.X("start:Q", bin="binned", title=x_title, scale=x_scale, axis=x_axis),
             x2="end:Q",
-            y=alt.Y("tracks:Q", title=y_title, axis=COUNT_AXIS),
+            y=alt.Y(f"{y}:Q", title=y_title, axis=COUNT_AXIS),
             tooltip=tooltip,
         )
     )

@@ -59,22 +59,17 @@ def saved_share_of_playlists(lib: Library) -> alt.Chart:
     title = "How much of each playlist you have saved"
     if (early := _needs_playlists(lib, title)) is not None:
         return early
-    share = stats.playlist_coverage(lib)["share_saved"].dropna().astype(float)
-    if share.empty:
+    data = stats.saved_share_bins(lib)
+    read = int(data["playlists"].sum())
+    if not read:
         return message(title, "No playlist read has songs in it.")
-    edges = [k / 10 for k in range(11)]
-    binned = (share * 10).clip(upper=10).astype(int)
-    counts = binned.value_counts().reindex(range(11), fill_value=0)
-    frame = counts.rename("tracks").reset_index(drop=True).to_frame()
-    frame["start"] = [*edges[:10], 1.0]
-    frame["end"] = [*edges[1:], 1.02]
-    whole = int(counts.iloc[10])
-    text = f"{plural(len(share), 'playlist')} read; {whole:,} wholly saved"
+    text = f"{plural(read, 'playlist')} read; {int(data['playlists'].iloc[-1]):,} wholly saved"
     tooltip = [
         alt.Tooltip("start:Q", title="Saved from", format=".0%"),
-        alt.Tooltip("tracks:Q", title="Playlists", format=","),
+        alt.Tooltip("playlists:Q", title="Playlists", format=","),
     ]
-    chart = histogram(frame, "Share of the playlist's songs that are saved", (0, 1.02), tooltip, y_title="Playlists")
+    x_title = "Share of the playlist's songs that are saved"
+    chart = histogram(data, x_title, (0, 1.02), tooltip, y_title="Playlists", y="playlists")
     return chart.properties(title=alt.Title(title, subtitle=_subtitle(lib, text)))
 
 

@@ -46,6 +46,7 @@ from savedlib.stats.playlists import (
     playlist_counts,
     playlist_coverage,
     playlists_of,
+    saved_share_bins,
     unsorted_per_month,
 )
 from savedlib.stats.plays import (
@@ -100,6 +101,7 @@ __all__ = [
     "popularity_known",
     "popularity_measure",
     "release_vs_save_year",
+    "saved_share_bins",
     "saves_by_weekday_hour",
     "saves_per_month",
     "top_albums",

@@ -113,6 +113,15 @@ def playlist_coverage(lib: Library) -> pd.DataFrame:
     return out.reset_index()
 
 
+def saved_share_bins(lib: Library) -> pd.DataFrame:
+    """Playlists read (with songs) by the share of their songs that are saved, counted in bins from ``start`` to
+    ``end``: ten of 10 %, and 100 % in one of its own (1 to 1.02); ``playlists`` in each."""
+    share = playlist_coverage(lib)["share_saved"].dropna().to_numpy(dtype=float)
+    counts = np.bincount(np.minimum((share * 10).astype(int), 10), minlength=11)
+    edges = [k / 10 for k in range(11)]
+    return pd.DataFrame({"start": [*edges[:10], 1.0], "end": [*edges[1:], 1.02], "playlists": counts.astype(np.int64)})
+
+
 def playlist_buckets(lib: Library) -> pd.DataFrame:
     """Saved items by how many playlists hold them: ``bucket`` (``BUCKETS``) and ``tracks``."""
     counts = playlist_counts(lib).to_numpy()
