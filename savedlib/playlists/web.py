@@ -25,11 +25,11 @@ from savedlib.errors import (
     AccessDenied,
     LibraryChanging,
     LoadError,
-    LoadInterrupted,
     RequestFailed,
     RequestRejected,
     SignInAgain,
     SourceError,
+    stopped_with,
 )
 from savedlib.fetch.auth import ACCOUNT_ATTRIBUTE
 from savedlib.fetch.parallel import run_all
@@ -145,11 +145,7 @@ def _stopped(error: BaseException, partial: Library) -> BaseException:
     done = got.get("status", {}).get("read", 0)
     read = f"{plural(done, 'playlist')} read so far: in this error's .partial (the others marked 'not read yet')."
     kept = "savedlib.add_playlists(sp, error.partial) asks only for the playlists not read yet."
-    if isinstance(error, LoadError):
-        return error.with_partial(partial, None, kept, read)
-    stopped = LoadInterrupted(f"reading playlists was interrupted. {read} {kept}")
-    stopped.partial = partial
-    return stopped
+    return stopped_with(error, partial, f"reading playlists was interrupted. {read} {kept}", kept, read)
 
 
 def _decode_entries(answer: Answer) -> dict | str:
