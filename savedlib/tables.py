@@ -83,7 +83,8 @@ def pandas_array(values: pa.Array) -> Any:
     mask = values.is_null().to_numpy(zero_copy_only=False)
     if pa.types.is_boolean(kind):
         return pd.arrays.BooleanArray(values.fill_null(False).to_numpy(zero_copy_only=False), mask)
-    filled = values.fill_null(0).to_numpy(zero_copy_only=False).copy()  # the table's own, writable
+    filled = values.fill_null(0).to_numpy(zero_copy_only=False)
+    filled = filled if filled.flags.writeable else filled.copy()  # the table's own, writable
     if pa.types.is_integer(kind):
         return pd.arrays.IntegerArray(filled, mask)
     return pd.arrays.FloatingArray(filled, mask | np.isnan(filled))
