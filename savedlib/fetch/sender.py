@@ -248,7 +248,8 @@ class Sender:
         self.http.clear()
 
     def page(self, offset: int, limit: int = PAGE_SIZE, market: str | None = None) -> Page:
-        """One page of saved tracks (``GET /me/tracks``), by the rules of the README's "Loading" section."""
+        """One page of saved tracks (``GET /me/tracks``), by the rules of docs/your-library.md's "Loading a whole
+        library" section."""
         params = {"offset": offset, "limit": limit, **({"market": market} if market else {})}
         body, sent = self._request("me/tracks", params, decode_page, lambda n, why: PageFailed(offset, n, why))
         return Page(offset, body["items"], body["total"], sent, time.monotonic())
